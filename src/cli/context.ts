@@ -1,0 +1,20 @@
+/**
+ * @module
+ * What every command receives from the composition root.
+ */
+import type { Command } from "commander";
+import type { ProcessConfig } from "./config.js";
+
+export interface CliContext {
+  readonly cfg: ProcessConfig;
+  readonly out: (text: string) => void;
+  /** Progress and diagnostics: stderr. */
+  readonly err: (text: string) => void;
+  /** Aborted on SIGINT/SIGTERM. */
+  readonly signal: AbortSignal;
+}
+
+export interface CommandSpec {
+  readonly name: string;
+  register(program: Command, ctx: CliContext): void;
+}

@@ -1,0 +1,7 @@
+/**
+ * @module
+ * Plain data shared by the core and the edges: errors, object references, the clock port.
+ */
+export { VigilError, invariant } from "./errors.js";
+export type { ObjectRef, Clock } from "./types.js";
+export { refKey } from "./types.js";
