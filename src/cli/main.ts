@@ -5,12 +5,13 @@
  */
 import { Command, CommanderError } from "commander";
 import { VigilError } from "../model/index.js";
+import { benchCommand } from "./commands/bench.js";
 import { sandboxCommand } from "./commands/sandbox.js";
 import { packageVersion, versionCommand } from "./commands/version.js";
 import { readProcessConfig } from "./config.js";
 import type { CliContext, CommandSpec } from "./context.js";
 
-const commands: readonly CommandSpec[] = [sandboxCommand, versionCommand];
+const commands: readonly CommandSpec[] = [sandboxCommand, benchCommand, versionCommand];
 
 /** Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted. */
 function exitCodeFor(err: unknown): number {
@@ -39,7 +40,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     signal: stop.signal,
   };
   const program = new Command("vigil")
-    .description("Vigil: AI-driven Kubernetes operations — knows what is wrong and why, heals, scales ahead, right-sizes.")
+    .description(
+      "Vigil: AI-driven Kubernetes operations — knows what is wrong and why, heals, scales ahead, right-sizes.",
+    )
     .version(packageVersion(cfg.root), "--version", "print the version")
     .option("-v, --verbose", "print stack traces and debug logs")
     .exitOverride()
@@ -50,7 +53,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
+      if (
+        err.code === "commander.helpDisplayed" ||
+        err.code === "commander.version" ||
+        err.code === "commander.help"
+      )
+        return 0;
       return err.exitCode === 0 ? 0 : 2;
     }
     const verbose = program.opts<{ verbose?: boolean }>().verbose === true;

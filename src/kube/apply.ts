@@ -2,7 +2,12 @@
  * @module
  * Server-side apply of plain objects with Vigil's own field manager.
  */
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import {
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubeConfig,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
 import { toKubeError } from "./errors.js";
 
 export const FIELD_MANAGER = "vigil";

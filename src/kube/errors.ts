@@ -21,7 +21,12 @@ export type KubeReason =
 export class KubeError extends VigilError {
   readonly reason: KubeReason;
   readonly status: number | undefined;
-  constructor(reason: KubeReason, message: string, status: number | undefined, options?: ErrorOptions & { hint?: string }) {
+  constructor(
+    reason: KubeReason,
+    message: string,
+    status: number | undefined,
+    options?: ErrorOptions & { hint?: string },
+  ) {
     super(`Kube${reason}`, message, options);
     this.reason = reason;
     this.status = status;
@@ -62,7 +67,10 @@ export function toKubeError(err: unknown, op: string, what: string): KubeError {
     if (status === 409 && msg?.includes("already exists") === true) reason = "AlreadyExists";
     const hint =
       reason === "Forbidden" ? "check the RBAC permissions of the identity in your kubeconfig" : undefined;
-    return new KubeError(reason, `${op} ${what}: ${msg ?? `HTTP ${status}`}`, status, { cause: err, ...(hint ? { hint } : {}) });
+    return new KubeError(reason, `${op} ${what}: ${msg ?? `HTTP ${status}`}`, status, {
+      cause: err,
+      ...(hint ? { hint } : {}),
+    });
   }
   const code = typeof err === "object" && err !== null && "code" in err ? String(err.code) : "";
   if (["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ECONNRESET", "ETIMEDOUT"].includes(code)) {

@@ -14,13 +14,32 @@ function pod(container: NonNullable<V1Pod["spec"]>["containers"][number]): V1Pod
 describe("missingConfig", () => {
   const cases: [string, V1Pod, string | undefined][] = [
     ["no references", pod({ name: "c" }), undefined],
-    ["present envFrom configmap", pod({ name: "c", envFrom: [{ configMapRef: { name: "app-config" } }] }), undefined],
-    ["missing envFrom configmap", pod({ name: "c", envFrom: [{ configMapRef: { name: "nope" } }] }), 'configmap "nope" not found'],
-    ["optional missing configmap", pod({ name: "c", envFrom: [{ configMapRef: { name: "nope", optional: true } }] }), undefined],
-    ["missing envFrom secret", pod({ name: "c", envFrom: [{ secretRef: { name: "s" } }] }), 'secret "s" not found'],
+    [
+      "present envFrom configmap",
+      pod({ name: "c", envFrom: [{ configMapRef: { name: "app-config" } }] }),
+      undefined,
+    ],
+    [
+      "missing envFrom configmap",
+      pod({ name: "c", envFrom: [{ configMapRef: { name: "nope" } }] }),
+      'configmap "nope" not found',
+    ],
+    [
+      "optional missing configmap",
+      pod({ name: "c", envFrom: [{ configMapRef: { name: "nope", optional: true } }] }),
+      undefined,
+    ],
+    [
+      "missing envFrom secret",
+      pod({ name: "c", envFrom: [{ secretRef: { name: "s" } }] }),
+      'secret "s" not found',
+    ],
     [
       "missing key",
-      pod({ name: "c", env: [{ name: "X", valueFrom: { configMapKeyRef: { name: "app-config", key: "OTHER" } } }] }),
+      pod({
+        name: "c",
+        env: [{ name: "X", valueFrom: { configMapKeyRef: { name: "app-config", key: "OTHER" } } }],
+      }),
       "couldn't find key OTHER in ConfigMap shop/app-config",
     ],
     [

@@ -18,10 +18,18 @@ export function missingConfig(pod: V1Pod, idx: ConfigIndex): string | undefined 
   const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   for (const c of containers) {
     for (const src of c.envFrom ?? []) {
-      if (src.configMapRef !== undefined && src.configMapRef.optional !== true && !idx.configMaps.has(src.configMapRef.name ?? "")) {
+      if (
+        src.configMapRef !== undefined &&
+        src.configMapRef.optional !== true &&
+        !idx.configMaps.has(src.configMapRef.name ?? "")
+      ) {
         return `configmap "${src.configMapRef.name}" not found`;
       }
-      if (src.secretRef !== undefined && src.secretRef.optional !== true && !idx.secrets.has(src.secretRef.name ?? "")) {
+      if (
+        src.secretRef !== undefined &&
+        src.secretRef.optional !== true &&
+        !idx.secrets.has(src.secretRef.name ?? "")
+      ) {
         return `secret "${src.secretRef.name}" not found`;
       }
     }

@@ -68,7 +68,13 @@ export async function runConfigShim(kc: KubeConfig, signal: AbortSignal): Promis
       };
       for (const pod of pods.list(ns)) {
         const meta = pod.metadata;
-        if (meta === undefined || pod.status?.phase !== "Pending" || pod.spec?.nodeName === undefined || meta.deletionTimestamp !== undefined) continue;
+        if (
+          meta === undefined ||
+          pod.status?.phase !== "Pending" ||
+          pod.spec?.nodeName === undefined ||
+          meta.deletionTimestamp !== undefined
+        )
+          continue;
         const want = missingConfig(pod, idx);
         const have = meta.annotations?.[MISSING_CONFIG_ANNOTATION];
         if (want === have) continue;
@@ -82,7 +88,9 @@ export async function runConfigShim(kc: KubeConfig, signal: AbortSignal): Promis
             setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
           );
         } catch (err) {
-          process.stderr.write(`config-shim: patch ${ns}/${meta.name ?? ""} failed: ${String(err).slice(0, 200)}\n`);
+          process.stderr.write(
+            `config-shim: patch ${ns}/${meta.name ?? ""} failed: ${String(err).slice(0, 200)}\n`,
+          );
           dirty.add(ns);
         }
       }

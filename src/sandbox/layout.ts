@@ -74,7 +74,10 @@ export function readState(paths: SandboxPaths): SandboxState | undefined {
   }
   const parsed = SandboxState.safeParse(raw);
   if (!parsed.success) {
-    throw new VigilError("SandboxStateInvalid", `${paths.state} is not a sandbox state file: ${z.prettifyError(parsed.error)}`);
+    throw new VigilError(
+      "SandboxStateInvalid",
+      `${paths.state} is not a sandbox state file: ${z.prettifyError(parsed.error)}`,
+    );
   }
   return parsed.data;
 }

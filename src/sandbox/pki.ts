@@ -42,11 +42,13 @@ async function keyPem(keys: CryptoKeyPair): Promise<string> {
 }
 
 function serial(): string {
-  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString("hex").replace(/^[89a-f]/, "1");
+  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+    .toString("hex")
+    .replace(/^[89a-f]/, "1");
 }
 
 async function newKeys(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as CryptoKeyPair;
+  return await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
 }
 
 async function selfSignedCa(cn: string, now: Date): Promise<Issued> {
@@ -60,7 +62,10 @@ async function selfSignedCa(cn: string, now: Date): Promise<Issued> {
     signingAlgorithm: alg,
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
@@ -82,7 +87,10 @@ async function leaf(ca: Issued, spec: LeafSpec, now: Date): Promise<PemPair> {
   if (spec.client) usages.push(x509.ExtendedKeyUsage.clientAuth);
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+    new x509.KeyUsagesExtension(
+      x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+      true,
+    ),
     new x509.ExtendedKeyUsageExtension(usages, false),
     await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey),
   ];
@@ -110,11 +118,18 @@ export async function generatePki(now: Date): Promise<SandboxPki> {
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const ca = await selfSignedCa("vigil-sandbox-ca", now);
   const fp = await selfSignedCa("vigil-sandbox-front-proxy-ca", now);
-  const loopback = { dns: ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"], ips: ["127.0.0.1", "10.0.0.1"] };
+  const loopback = {
+    dns: ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"],
+    ips: ["127.0.0.1", "10.0.0.1"],
+  };
   const [apiserver, admin, kubelet, frontProxyClient] = await Promise.all([
     leaf(ca, { subject: "CN=kube-apiserver", server: true, client: true, ...loopback }, now),
     leaf(ca, { subject: "CN=vigil-admin, O=system:masters", server: false, client: true }, now),
-    leaf(ca, { subject: "CN=kwok-kubelet", server: true, client: false, dns: ["localhost"], ips: ["127.0.0.1"] }, now),
+    leaf(
+      ca,
+      { subject: "CN=kwok-kubelet", server: true, client: false, dns: ["localhost"], ips: ["127.0.0.1"] },
+      now,
+    ),
     leaf(fp, { subject: "CN=front-proxy-client", server: false, client: true }, now),
   ]);
   const sa = await newKeys();

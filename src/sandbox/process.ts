@@ -14,10 +14,19 @@ export interface Started {
   readonly exited: Promise<string>;
 }
 
-export function startComponent(bin: string, args: readonly string[], logPath: string, env?: NodeJS.ProcessEnv): Started {
+export function startComponent(
+  bin: string,
+  args: readonly string[],
+  logPath: string,
+  env?: NodeJS.ProcessEnv,
+): Started {
   const fd = openSync(logPath, "a");
   try {
-    const child = spawn(bin, args, { detached: true, stdio: ["ignore", fd, fd], env: env ?? { PATH: "/usr/bin:/bin" } });
+    const child = spawn(bin, args, {
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: env ?? { PATH: "/usr/bin:/bin" },
+    });
     const exited = new Promise<string>((resolve) => {
       child.once("exit", (code, sig) => {
         resolve(sig ?? `exit code ${String(code)}`);
@@ -96,7 +105,12 @@ export function tailFile(path: string, lines: number): string {
     } finally {
       closeSync(fd);
     }
-    return buf.toString("utf8").split("\n").filter((l) => l.length > 0).slice(-lines).join("\n");
+    return buf
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l.length > 0)
+      .slice(-lines)
+      .join("\n");
   } catch {
     return "";
   }
@@ -120,6 +134,15 @@ export async function freePorts(n: number): Promise<number[]> {
     if (addr === null || typeof addr === "string") throw new Error("no port");
     return addr.port;
   });
-  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => { r(); }))));
+  await Promise.all(
+    servers.map(
+      (s) =>
+        new Promise<void>((r) =>
+          s.close(() => {
+            r();
+          }),
+        ),
+    ),
+  );
   return ports;
 }

@@ -12,7 +12,14 @@ import { CoreV1Api, KubeConfig, type KubernetesObject, type V1Node } from "@kube
 import { parseAllDocuments } from "yaml";
 import { applyObjects } from "../kube/index.js";
 import { VigilError } from "../model/index.js";
-import { COMPONENTS, readState, sandboxPaths, type ComponentName, type SandboxPaths, type SandboxState } from "./layout.js";
+import {
+  COMPONENTS,
+  readState,
+  sandboxPaths,
+  type ComponentName,
+  type SandboxPaths,
+  type SandboxState,
+} from "./layout.js";
 
 import { freePorts, isAlive, startComponent, stopGroup, tailFile, type Started } from "./process.js";
 
@@ -242,7 +249,10 @@ function nodeObject(i: number): KubernetesObject & V1Node {
   };
 }
 
-export function loadManifests(files: readonly string[], vars: Readonly<Record<string, string>>): KubernetesObject[] {
+export function loadManifests(
+  files: readonly string[],
+  vars: Readonly<Record<string, string>>,
+): KubernetesObject[] {
   const out: KubernetesObject[] = [];
   for (const f of files) {
     let text = readFileSync(f, "utf8");
@@ -252,7 +262,7 @@ export function loadManifests(files: readonly string[], vars: Readonly<Record<st
         throw new SandboxError("ManifestInvalid", `${f}: ${doc.errors[0]?.message ?? "invalid YAML"}`);
       }
       const obj = doc.toJS() as unknown;
-      if (obj !== null && typeof obj === "object") out.push(obj as KubernetesObject);
+      if (obj !== null && typeof obj === "object") out.push(obj);
     }
   }
   return out;
@@ -332,17 +342,28 @@ export async function up(env: SandboxEnv, opts: UpOptions): Promise<UpResult> {
   if (existing !== undefined) {
     const alive = existing.components.filter((c) => isAlive(c.pid));
     if (alive.length > 0) {
-      throw new SandboxError("SandboxRunning", `sandbox "${opts.name}" is already running (${alive.length} processes)`, {
-        hint: `use it with: export KUBECONFIG=${existing.kubeconfig}, or stop it with: vigil sandbox down --name ${opts.name}`,
-      });
+      throw new SandboxError(
+        "SandboxRunning",
+        `sandbox "${opts.name}" is already running (${alive.length} processes)`,
+        {
+          hint: `use it with: export KUBECONFIG=${existing.kubeconfig}, or stop it with: vigil sandbox down --name ${opts.name}`,
+        },
+      );
     }
     env.progress(`removing stale state of sandbox "${opts.name}"`);
   }
   rmSync(paths.dir, { recursive: true, force: true });
-  for (const d of [paths.dir, paths.pki, paths.logs, paths.etcdData, paths.config]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  for (const d of [paths.dir, paths.pki, paths.logs, paths.etcdData, paths.config])
+    mkdirSync(d, { recursive: true, mode: 0o700 });
 
   const [etcdClient, etcdPeer, apiserver, kwok, metricsServer] = await freePorts(5);
-  if (etcdClient === undefined || etcdPeer === undefined || apiserver === undefined || kwok === undefined || metricsServer === undefined) {
+  if (
+    etcdClient === undefined ||
+    etcdPeer === undefined ||
+    apiserver === undefined ||
+    kwok === undefined ||
+    metricsServer === undefined
+  ) {
     throw new SandboxError("NoPorts", "could not reserve loopback ports");
   }
   const ports = { etcdClient, etcdPeer, apiserver, kwok, metricsServer };
@@ -406,18 +427,27 @@ export async function up(env: SandboxEnv, opts: UpOptions): Promise<UpResult> {
       "sa.pub": pki.serviceAccount.publicKey,
       "sa.key": pki.serviceAccount.privateKey,
     };
-    for (const [f, content] of Object.entries(files)) writeFileSync(join(paths.pki, f), content, { mode: 0o600 });
+    for (const [f, content] of Object.entries(files))
+      writeFileSync(join(paths.pki, f), content, { mode: 0o600 });
     writeFileSync(paths.kubeconfig, kubeconfigYaml(opts.name, server, paths), { mode: 0o600 });
     writeFileSync(join(paths.config, "kwok.yaml"), kwokConfig());
     saveState();
 
     env.progress("starting etcd");
     start("etcd");
-    await waitFor("etcd", 20_000, opts.signal, died, () => httpGetOk(`http://127.0.0.1:${etcdClient}/health`));
+    await waitFor("etcd", 20_000, opts.signal, died, () =>
+      httpGetOk(`http://127.0.0.1:${etcdClient}/health`),
+    );
 
     env.progress("starting kube-apiserver");
     start("kube-apiserver");
-    await waitFor("kube-apiserver /readyz", 60_000, opts.signal, died, async () => (await httpsGet(`${server}/readyz`, paths)) === 200);
+    await waitFor(
+      "kube-apiserver /readyz",
+      60_000,
+      opts.signal,
+      died,
+      async () => (await httpsGet(`${server}/readyz`, paths)) === 200,
+    );
 
     const kc = new KubeConfig();
     kc.loadFromFile(paths.kubeconfig);
@@ -430,7 +460,11 @@ export async function up(env: SandboxEnv, opts: UpOptions): Promise<UpResult> {
     const core = kc.makeApiClient(CoreV1Api);
     await waitFor("kwok CRDs", 30_000, opts.signal, died, async () => {
       const res = await fetchJson(kc, "/apis/kwok.x-k8s.io/v1alpha1");
-      return res !== undefined && JSON.stringify(res).includes("ClusterResourceUsage") && JSON.stringify(res).includes('"Stage"');
+      return (
+        res !== undefined &&
+        JSON.stringify(res).includes("ClusterResourceUsage") &&
+        JSON.stringify(res).includes('"Stage"')
+      );
     });
     const vars = { METRICS_SERVER_PORT: String(metricsServer), ASSETS_DIR: env.assetsDir };
     await applyObjects(
@@ -442,7 +476,11 @@ export async function up(env: SandboxEnv, opts: UpOptions): Promise<UpResult> {
       ],
       { force: true },
     );
-    await applyObjects(kc, Array.from({ length: opts.nodes }, (_, i) => nodeObject(i + 1)), { force: true });
+    await applyObjects(
+      kc,
+      Array.from({ length: opts.nodes }, (_, i) => nodeObject(i + 1)),
+      { force: true },
+    );
 
     env.progress("starting kwok and metrics-server");
     start("kwok");
@@ -470,7 +508,11 @@ export async function up(env: SandboxEnv, opts: UpOptions): Promise<UpResult> {
       throw err;
     }
     rmSync(paths.state, { force: true });
-    throw new SandboxError("StartFailed", `sandbox start failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new SandboxError(
+      "StartFailed",
+      `sandbox start failed: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -546,7 +588,8 @@ export interface SandboxStatus {
 export function status(env: Pick<SandboxEnv, "home">, name: string): SandboxStatus {
   const paths = sandboxPaths(env.home, name);
   const state = readState(paths);
-  if (state === undefined) return { name, exists: false, kubeconfig: undefined, apiserver: undefined, components: [] };
+  if (state === undefined)
+    return { name, exists: false, kubeconfig: undefined, apiserver: undefined, components: [] };
   const components = COMPONENTS.map((c): ComponentStatus => {
     const s = state.components.find((x) => x.name === c);
     if (s === undefined) return { name: c, pid: undefined, running: false, log: undefined, logTail: "" };

@@ -46,7 +46,9 @@ export const sandboxCommand: CommandSpec = {
   register(program: Command, ctx: CliContext) {
     const cmd = program
       .command("sandbox")
-      .description("run a real local Kubernetes control plane (etcd, apiserver, controller-manager, scheduler, kwok nodes, metrics-server)");
+      .description(
+        "run a real local Kubernetes control plane (etcd, apiserver, controller-manager, scheduler, kwok nodes, metrics-server)",
+      );
 
     cmd
       .command("up")
@@ -63,8 +65,15 @@ export const sandboxCommand: CommandSpec = {
             hint: "build them once with: make testbed",
           });
         }
-        const res = await sandbox.up(env, { name: f.name, nodes: f.nodes, timeoutMs: f.timeout * 1000, signal: ctx.signal });
-        ctx.err(`sandbox: "${f.name}" ready with ${f.nodes} nodes in ${res.seconds.toFixed(1)}s (apiserver https://127.0.0.1:${res.state.ports.apiserver})\n`);
+        const res = await sandbox.up(env, {
+          name: f.name,
+          nodes: f.nodes,
+          timeoutMs: f.timeout * 1000,
+          signal: ctx.signal,
+        });
+        ctx.err(
+          `sandbox: "${f.name}" ready with ${f.nodes} nodes in ${res.seconds.toFixed(1)}s (apiserver https://127.0.0.1:${res.state.ports.apiserver})\n`,
+        );
         ctx.out(`export KUBECONFIG=${res.state.kubeconfig}\n`);
       });
 
@@ -98,11 +107,18 @@ export const sandboxCommand: CommandSpec = {
         } else if (!st.exists) {
           ctx.out(`sandbox "${f.name}" does not exist (start it with: vigil sandbox up --name ${f.name})\n`);
         } else {
-          ctx.out(`sandbox ${st.name}  apiserver ${st.apiserver ?? "-"}  kubeconfig ${st.kubeconfig ?? "-"}\n`);
+          ctx.out(
+            `sandbox ${st.name}  apiserver ${st.apiserver ?? "-"}  kubeconfig ${st.kubeconfig ?? "-"}\n`,
+          );
           ctx.out(
             renderTable(
               ["component", "status", "pid", "log"],
-              st.components.map((c) => [c.name, c.pid === undefined ? "NotStarted" : c.running ? "Running" : "Exited", c.pid === undefined ? "-" : String(c.pid), c.log ?? "-"]),
+              st.components.map((c) => [
+                c.name,
+                c.pid === undefined ? "NotStarted" : c.running ? "Running" : "Exited",
+                c.pid === undefined ? "-" : String(c.pid),
+                c.log ?? "-",
+              ]),
             ),
           );
           for (const c of st.components.filter((x) => x.pid !== undefined && !x.running)) {

@@ -1,0 +1,25 @@
+/**
+ * @module
+ * `vigil bench …`: reproducible measurements. Each benchmark is one file in ./bench/ and one entry
+ * in the list below; the numbers they print go to docs/benchmarks.md with the command.
+ */
+import type { Command } from "commander";
+import type { CliContext, CommandSpec } from "../context.js";
+
+/** A benchmark registers itself as a subcommand of `vigil bench`. */
+export interface BenchSpec {
+  readonly name: string;
+  register(bench: Command, ctx: CliContext): void;
+}
+
+const benches: readonly BenchSpec[] = [];
+
+export const benchCommand: CommandSpec = {
+  name: "bench",
+  register(program: Command, ctx: CliContext) {
+    const bench = program
+      .command("bench")
+      .description("run a benchmark and print its numbers (-o json for machines)");
+    for (const b of benches) b.register(bench, ctx);
+  },
+};
