@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import type { CliContext, CommandSpec } from "../context.js";
+import { anomalyBench } from "./bench/anomaly.js";
 
 /** A benchmark registers itself as a subcommand of `vigil bench`. */
 export interface BenchSpec {
@@ -12,7 +13,7 @@ export interface BenchSpec {
   register(bench: Command, ctx: CliContext): void;
 }
 
-const benches: readonly BenchSpec[] = [];
+const benches: readonly BenchSpec[] = [anomalyBench];
 
 export const benchCommand: CommandSpec = {
   name: "bench",

@@ -1,0 +1,76 @@
+/**
+ * Shared data of the anomaly detectors: the input point and the configuration, one zod schema with defaults.
+ */
+import { z } from "zod";
+
+/** One sample: time in seconds since the epoch and a finite value. */
+export interface Point {
+  readonly t: number;
+  readonly v: number;
+}
+
+const rate = z.number().gt(0).max(1);
+
+export const SeasonalConfig = z.object({
+  periodSeconds: z.number().int().min(60).max(31_536_000).default(86_400).describe("length of the season"),
+  slots: z.number().int().min(1).max(1_008).default(24).describe("robust estimates per season"),
+  slotRate: rate.default(0.1).describe("weight of a new point in its slot's estimate"),
+  levelRate: rate.default(0.01).describe("weight of a new point in the slow level"),
+  localRate: rate.default(0.05).describe("weight of a new point in the fast local level"),
+  errorRate: rate.default(0.01).describe("weight of a new error in the model comparison"),
+  minSlotObservations: z.number().int().min(1).max(1_000).default(3),
+  preferSeasonal: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(0.9)
+    .describe("use the season when its error is below this share of the local error"),
+  scaleFloor: z.number().min(0).max(1).default(1e-3).describe("relative floor on the scale, for flat series"),
+  decades: z.number().min(1).max(100).default(10).describe("tail probability 10^-decades maps to score 1"),
+});
+export type SeasonalConfig = z.output<typeof SeasonalConfig>;
+
+export const RateConfig = z.object({
+  rate: rate.default(0.01),
+  scaleFloor: z.number().min(0).max(1).default(1e-3),
+  decades: z.number().min(1).max(100).default(10),
+});
+export type RateConfig = z.output<typeof RateConfig>;
+
+export const ChangePointConfig = z.object({
+  baseRate: rate.default(0.005),
+  fastRate: rate.default(0.1),
+  drift: z.number().min(0).max(10).default(0.5).describe("CUSUM allowance k, in sigmas"),
+  threshold: z.number().gt(0).max(1_000).default(8).describe("CUSUM decision interval h, in sigmas"),
+  clip: z.number().gt(0).max(100).default(4).describe("cap on one point's contribution, in sigmas"),
+  scaleFloor: z.number().min(0).max(1).default(1e-3),
+});
+export type ChangePointConfig = z.output<typeof ChangePointConfig>;
+
+export const CombinerConfig = z.object({
+  weights: z
+    .object({
+      seasonal: z.number().min(0).max(1).default(1),
+      changePoint: z.number().min(0).max(1).default(1),
+      rate: z.number().min(0).max(1).default(1),
+    })
+    .prefault({}),
+  shortRate: rate.default(0.3).describe("smoothing of the combined raw score"),
+  longRate: rate.default(0.001).describe("memory of the raw-score distribution"),
+  warmup: z.number().int().min(0).max(100_000).default(300).describe("points before any score is emitted"),
+  minStd: z.number().min(0).max(1).default(0.02),
+  decades: z.number().min(1).max(100).default(10),
+  suppressDecay: z.number().min(0).max(1).default(0.995).describe("per-point decay of the last peak"),
+  suppressFactor: z.number().min(0).max(1).default(0.5).describe("score kept below the decayed peak"),
+});
+export type CombinerConfig = z.output<typeof CombinerConfig>;
+
+export const AnomalyConfig = z.object({
+  seasonal: SeasonalConfig.prefault({}),
+  rate: RateConfig.prefault({}),
+  changePoint: ChangePointConfig.prefault({}),
+  combiner: CombinerConfig.prefault({}),
+});
+export type AnomalyConfig = z.output<typeof AnomalyConfig>;
+
+export const defaultAnomalyConfig: AnomalyConfig = AnomalyConfig.parse({});
