@@ -1,23 +1,31 @@
 /**
- * The combiner: runs the seasonal, change-point and rate detectors on each point, takes the weighted maximum
- * of their scores, and turns it into an anomaly likelihood (how unusual the recent raw score is against its own
- * long-run distribution, as a log tail probability). After a peak, lower scores are damped so one event gives
+ * The combiner: runs the seasonal, change-point and rate detectors on each point and turns each detector's
+ * score into an anomaly likelihood: how unusual its recent (smoothed) score is against that score's own long-run
+ * distribution, as a log tail probability. The combined score is the weighted maximum of the likelihoods, plus
+ * a bonus when the value leaves the range seen so far. After a peak, lower scores are damped so one event gives
  * one alarm. O(1) per point; the whole state is plain JSON.
  */
 import { type ChangePointState, changePointInit, changePointStep } from "./changepoint.js";
 import { type RateState, rateInit, rateStep } from "./rate.js";
 import { log10Tail } from "./robust.js";
 import { type SeasonalState, seasonalInit, seasonalStep } from "./seasonal.js";
-import type { AnomalyConfig, Point } from "./types.js";
+import type { AnomalyConfig, CombinerConfig, Point } from "./types.js";
 
 export interface DetectorScores {
   readonly seasonal: number;
   readonly changePoint: number;
   readonly rate: number;
-  /** Weighted maximum of the three. */
-  readonly raw: number;
-  /** The combined anomaly score in [0,1]. */
+  /** 1 when the value left the range seen so far by more than the tolerance. */
+  readonly range: number;
+  /** The combined anomaly score in [0,1). */
   readonly score: number;
+}
+
+/** Running distribution of one detector's smoothed score. */
+export interface Likelihood {
+  short: number;
+  mean: number;
+  variance: number;
 }
 
 export interface CombinedState {
@@ -25,11 +33,15 @@ export interface CombinedState {
   seasonal: SeasonalState;
   changePoint: ChangePointState;
   rate: RateState;
-  short: number;
-  mean: number;
-  variance: number;
+  lSeasonal: Likelihood;
+  lChangePoint: Likelihood;
+  lRate: Likelihood;
+  min: number;
+  max: number;
   peak: number;
 }
+
+const likelihood = (): Likelihood => ({ short: 0, mean: 0, variance: 0 });
 
 export function combinedInit(cfg: AnomalyConfig): CombinedState {
   return {
@@ -37,36 +49,54 @@ export function combinedInit(cfg: AnomalyConfig): CombinedState {
     seasonal: seasonalInit(cfg.seasonal),
     changePoint: changePointInit(),
     rate: rateInit(),
-    short: 0,
-    mean: 0,
-    variance: 0,
+    lSeasonal: likelihood(),
+    lChangePoint: likelihood(),
+    lRate: likelihood(),
+    min: Number.POSITIVE_INFINITY,
+    max: Number.NEGATIVE_INFINITY,
     peak: 0,
   };
 }
 
+/** Scores the smoothed `raw` against its running distribution, then learns from it. */
+function likelihoodStep(l: Likelihood, c: CombinerConfig, n: number, raw: number): number {
+  l.short += c.shortRate * (raw - l.short);
+  let score = 0;
+  if (n > c.warmup) {
+    const std = Math.max(Math.sqrt(l.variance), c.minStd);
+    const z = (l.short - l.mean) / std;
+    if (z > 0) {
+      const decades = -(log10Tail(z) - Math.LOG10E * Math.LN2); // one-sided tail
+      score = decades / (decades + c.decades);
+    }
+  }
+  const a = n > c.warmup ? c.longRate : 1 / n;
+  const d = l.short - l.mean;
+  l.mean += a * d;
+  l.variance = (1 - a) * (l.variance + a * d * d);
+  return score;
+}
+
 /** Feeds one point; returns every detector's score and the combined score. Mutates `s`. */
 export function combinedStep(s: CombinedState, cfg: AnomalyConfig, p: Point): DetectorScores {
+  const c = cfg.combiner;
+  const w = c.weights;
+  s.n++;
   const seasonal = seasonalStep(s.seasonal, cfg.seasonal, p);
   const changePoint = changePointStep(s.changePoint, cfg.changePoint, p);
   const rate = rateStep(s.rate, cfg.rate, p);
-  const w = cfg.combiner.weights;
-  const raw = Math.max(w.seasonal * seasonal, w.changePoint * changePoint, w.rate * rate);
-  const c = cfg.combiner;
-  s.n++;
-  s.short += c.shortRate * (raw - s.short);
-  let score = 0;
-  if (s.n > c.warmup) {
-    const std = Math.max(Math.sqrt(s.variance), c.minStd);
-    const z = (s.short - s.mean) / std;
-    // One-sided tail: only scores above the usual level are anomalous.
-    score = z > 0 ? Math.min(1, -(log10Tail(z) - Math.LOG10E * Math.LN2) / c.decades) : 0;
-  }
-  const a = s.n > c.warmup ? c.longRate : 1 / s.n;
-  const d = s.short - s.mean;
-  s.mean += a * d;
-  s.variance = (1 - a) * (s.variance + a * d * d);
+  const tol = c.rangeTolerance * (s.max - s.min);
+  const range = s.n > c.warmup && (p.v > s.max + tol || p.v < s.min - tol) ? 1 : 0;
+  s.min = Math.min(s.min, p.v);
+  s.max = Math.max(s.max, p.v);
+  let score = Math.max(
+    w.seasonal * likelihoodStep(s.lSeasonal, c, s.n, seasonal),
+    w.changePoint * likelihoodStep(s.lChangePoint, c, s.n, changePoint),
+    w.rate * likelihoodStep(s.lRate, c, s.n, rate),
+    w.range * range,
+  );
   const prevPeak = s.peak * c.suppressDecay;
   s.peak = Math.max(prevPeak, score);
   if (score <= prevPeak) score *= c.suppressFactor;
-  return { seasonal, changePoint, rate, raw, score };
+  return { seasonal, changePoint, rate, range, score };
 }

@@ -59,11 +59,14 @@ export function log10Tail(z: number): number {
   return ln / Math.LN10;
 }
 
-/** Maps a z to [0,1]: `-log10(2Q(z)) / decades`, capped at 1 (so 0.5 means a 1e-5 tail at 10 decades). */
+/**
+ * Maps a z to [0,1) without saturating: with `L = -log10(2Q(z))` decades of surprise, the score is
+ * `L / (L + decades)`, so 0.5 means a two-sided tail of 10^-decades and larger z always score higher.
+ */
 export function tailScore(z: number, decades = 10): number {
   if (!(z > 0)) return 0;
-  const v = -log10Tail(z) / decades;
-  return v >= 1 ? 1 : v;
+  const l = -log10Tail(z);
+  return l / (l + decades);
 }
 
 /** Complementary error function (Numerical Recipes erfcc, relative error < 1.2e-7). */

@@ -53,11 +53,18 @@ export const CombinerConfig = z.object({
       seasonal: z.number().min(0).max(1).default(1),
       changePoint: z.number().min(0).max(1).default(1),
       rate: z.number().min(0).max(1).default(1),
+      range: z.number().min(0).max(1).default(1),
     })
     .prefault({}),
   shortRate: rate.default(0.3).describe("smoothing of the combined raw score"),
   longRate: rate.default(0.001).describe("memory of the raw-score distribution"),
   warmup: z.number().int().min(0).max(100_000).default(300).describe("points before any score is emitted"),
+  rangeTolerance: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(0.05)
+    .describe("share of the seen range a value must exceed it by"),
   minStd: z.number().min(0).max(1).default(0.02),
   decades: z.number().min(1).max(100).default(10),
   suppressDecay: z.number().min(0).max(1).default(0.995).describe("per-point decay of the last peak"),
