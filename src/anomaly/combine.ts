@@ -15,7 +15,7 @@ export interface DetectorScores {
   readonly seasonal: number;
   readonly changePoint: number;
   readonly rate: number;
-  /** 1 when the value left the range seen so far by more than the tolerance. */
+  /** Above 0 when the value left the range seen so far by more than the tolerance; grows with the excess. */
   readonly range: number;
   /** The combined anomaly score in [0,1). */
   readonly score: number;
@@ -85,8 +85,9 @@ export function combinedStep(s: CombinedState, cfg: AnomalyConfig, p: Point): De
   const seasonal = seasonalStep(s.seasonal, cfg.seasonal, p);
   const changePoint = changePointStep(s.changePoint, cfg.changePoint, p);
   const rate = rateStep(s.rate, cfg.rate, p);
-  const tol = c.rangeTolerance * (s.max - s.min);
-  const range = s.n > c.warmup && (p.v > s.max + tol || p.v < s.min - tol) ? 1 : 0;
+  const span = s.max - s.min;
+  const excess = span > 0 ? Math.max(p.v - s.max, s.min - p.v) / span : 0;
+  const range = s.n > c.warmup && excess > c.rangeTolerance ? excess / (excess + c.rangeGrade) : 0;
   s.min = Math.min(s.min, p.v);
   s.max = Math.max(s.max, p.v);
   let score = Math.max(

@@ -58,14 +58,15 @@ export const CombinerConfig = z.object({
     .prefault({}),
   shortRate: rate.default(0.3).describe("smoothing of the combined raw score"),
   longRate: rate.default(0.001).describe("memory of the raw-score distribution"),
-  warmup: z.number().int().min(0).max(100_000).default(300).describe("points before any score is emitted"),
+  warmup: z.number().int().min(0).max(100_000).default(150).describe("points before any score is emitted"),
   rangeTolerance: z
     .number()
     .min(0)
     .max(10)
-    .default(0.05)
+    .default(0)
     .describe("share of the seen range a value must exceed it by"),
-  minStd: z.number().min(0).max(1).default(0.02),
+  rangeGrade: z.number().gt(0).max(10).default(0.005).describe("excess (share of the range) that scores 0.5"),
+  minStd: z.number().min(0).max(1).default(0.05),
   decades: z.number().min(1).max(100).default(10),
   suppressDecay: z.number().min(0).max(1).default(0.995).describe("per-point decay of the last peak"),
   suppressFactor: z.number().min(0).max(1).default(0.5).describe("score kept below the decayed peak"),
