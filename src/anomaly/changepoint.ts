@@ -18,6 +18,7 @@ export function changePointInit(): ChangePointState {
 }
 
 export function changePointStep(s: ChangePointState, cfg: ChangePointConfig, p: Point): number {
+  if (!Number.isFinite(p.v) || !Number.isFinite(p.t)) return 0;
   const floor = cfg.scaleFloor * (Math.abs(s.base.med) + cfg.scaleFloor);
   let score = 0;
   if (s.base.n >= 2) {

@@ -52,8 +52,8 @@ export function combinedInit(cfg: AnomalyConfig): CombinedState {
     lSeasonal: likelihood(),
     lChangePoint: likelihood(),
     lRate: likelihood(),
-    min: Number.POSITIVE_INFINITY,
-    max: Number.NEGATIVE_INFINITY,
+    min: 0,
+    max: 0,
     peak: 0,
   };
 }
@@ -66,7 +66,7 @@ function likelihoodStep(l: Likelihood, c: CombinerConfig, n: number, raw: number
     const std = Math.max(Math.sqrt(l.variance), c.minStd);
     const z = (l.short - l.mean) / std;
     if (z > 0) {
-      const decades = -(log10Tail(z) - Math.LOG10E * Math.LN2); // one-sided tail
+      const decades = Math.max(0, -(log10Tail(z) - Math.LOG10E * Math.LN2)); // one-sided tail
       score = decades / (decades + c.decades);
     }
   }
@@ -77,11 +77,21 @@ function likelihoodStep(l: Likelihood, c: CombinerConfig, n: number, raw: number
   return score;
 }
 
-/** Feeds one point; returns every detector's score and the combined score. Mutates `s`. */
+/** Larger magnitudes are skipped: their differences and squares would overflow the state to Infinity. */
+export const MAX_VALUE = 1e100;
+
+const SKIPPED: DetectorScores = { seasonal: 0, changePoint: 0, rate: 0, range: 0, score: 0 };
+
+/** Feeds one point (a non-finite one, or one beyond ±MAX_VALUE, is skipped and scores 0); returns every detector's score and the combined score. Mutates `s`. */
 export function combinedStep(s: CombinedState, cfg: AnomalyConfig, p: Point): DetectorScores {
   const c = cfg.combiner;
   const w = c.weights;
+  if (!(Math.abs(p.v) <= MAX_VALUE) || !Number.isFinite(p.t)) return SKIPPED;
   s.n++;
+  if (s.n === 1) {
+    s.min = p.v;
+    s.max = p.v;
+  }
   const seasonal = seasonalStep(s.seasonal, cfg.seasonal, p);
   const changePoint = changePointStep(s.changePoint, cfg.changePoint, p);
   const rate = rateStep(s.rate, cfg.rate, p);

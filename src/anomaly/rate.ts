@@ -6,19 +6,22 @@ import { type RobustStat, robustStat, robustZ, tailScore, updateRobust } from ".
 import type { Point, RateConfig } from "./types.js";
 
 export interface RateState {
-  prev: number | undefined;
+  /** Previous value; meaningful once `level.n > 0`. */
+  prev: number;
   steps: RobustStat;
   /** Scale of the values themselves, for the floor on the step scale. */
   level: RobustStat;
 }
 
 export function rateInit(): RateState {
-  return { prev: undefined, steps: robustStat(), level: robustStat() };
+  return { prev: 0, steps: robustStat(), level: robustStat() };
 }
 
 export function rateStep(s: RateState, cfg: RateConfig, p: Point): number {
+  if (!Number.isFinite(p.v)) return 0;
+  const first = s.level.n === 0;
   updateRobust(s.level, p.v, cfg.rate);
-  if (s.prev === undefined) {
+  if (first) {
     s.prev = p.v;
     return 0;
   }

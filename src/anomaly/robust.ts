@@ -65,7 +65,7 @@ export function log10Tail(z: number): number {
  */
 export function tailScore(z: number, decades = 10): number {
   if (!(z > 0)) return 0;
-  const l = -log10Tail(z);
+  const l = Math.max(0, -log10Tail(z));
   return l / (l + decades);
 }
 

@@ -35,13 +35,14 @@ function slotOf(cfg: SeasonalConfig, t: number): number {
 
 /** Scores `p` against the baseline learnt so far, then learns from it. */
 export function seasonalStep(s: SeasonalState, cfg: SeasonalConfig, p: Point): number {
+  if (!Number.isFinite(p.v) || !Number.isFinite(p.t)) return 0;
   const slot = s.slots[slotOf(cfg, p.t)] ?? robustStat();
   const floor = cfg.scaleFloor * (Math.abs(s.level.med) + cfg.scaleFloor);
   const zLocal = robustZ(s.local, p.v, floor);
   const seasonalReady = slot.n >= cfg.minSlotObservations;
   const offset = p.v - s.level.med;
   const zSeasonal = seasonalReady ? robustZ(slot, offset, floor) : Number.POSITIVE_INFINITY;
-  const useSeasonal = seasonalReady && s.errSeasonal < cfg.preferSeasonal * s.errLocal;
+  const useSeasonal = seasonalReady && s.errSeasonal + floor < cfg.preferSeasonal * s.errLocal;
   const z = s.local.n < 2 ? 0 : useSeasonal ? zSeasonal : zLocal;
 
   const a = cfg.errorRate;
