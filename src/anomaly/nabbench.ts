@@ -23,7 +23,15 @@ export interface NabSeries {
   readonly windows: readonly NabWindow[];
 }
 
-export const NAB_DETECTORS = ["vigil", "seasonal", "changepoint", "rate", "null", "perfect"] as const;
+export const NAB_DETECTORS = [
+  "vigil",
+  "seasonal",
+  "changepoint",
+  "rate",
+  "range",
+  "null",
+  "perfect",
+] as const;
 export type NabDetectorName = (typeof NAB_DETECTORS)[number];
 
 export type ProfileScores = Readonly<Record<NabProfileName, number>>;
@@ -60,27 +68,37 @@ function categoryOf(name: string): string {
   return i < 0 ? "" : name.slice(0, i);
 }
 
-/** Runs the combined detector over one series; returns each detector's scores. */
+/** The combined detector with every signal but one switched off: how much each signal scores alone. */
+const ALONE = {
+  seasonal: { seasonal: 1, changePoint: 0, rate: 0, range: 0 },
+  changepoint: { seasonal: 0, changePoint: 1, rate: 0, range: 0 },
+  rate: { seasonal: 0, changePoint: 0, rate: 1, range: 0 },
+  range: { seasonal: 0, changePoint: 0, rate: 0, range: 1 },
+} as const;
+
+function run(series: NabSeries, cfg: AnomalyConfig): Float64Array {
+  const n = series.v.length;
+  const out = new Float64Array(n);
+  const state = combinedInit(cfg);
+  for (let i = 0; i < n; i++)
+    out[i] = combinedStep(state, cfg, { t: series.t[i] ?? 0, v: series.v[i] ?? 0 }).score;
+  return out;
+}
+
+/** Runs the combined detector over one series, and each signal alone (through the same combiner). */
 export function detectSeries(
   series: NabSeries,
   cfg: AnomalyConfig,
-): Readonly<Record<"vigil" | "seasonal" | "changepoint" | "rate", Float64Array>> {
-  const n = series.v.length;
-  const out = {
-    vigil: new Float64Array(n),
-    seasonal: new Float64Array(n),
-    changepoint: new Float64Array(n),
-    rate: new Float64Array(n),
+): Readonly<Record<"vigil" | keyof typeof ALONE, Float64Array>> {
+  const alone = (k: keyof typeof ALONE) =>
+    run(series, { ...cfg, combiner: { ...cfg.combiner, weights: ALONE[k] } });
+  return {
+    vigil: run(series, cfg),
+    seasonal: alone("seasonal"),
+    changepoint: alone("changepoint"),
+    rate: alone("rate"),
+    range: alone("range"),
   };
-  const state = combinedInit(cfg);
-  for (let i = 0; i < n; i++) {
-    const r = combinedStep(state, cfg, { t: series.t[i] ?? 0, v: series.v[i] ?? 0 });
-    out.vigil[i] = r.score;
-    out.seasonal[i] = r.seasonal;
-    out.changepoint[i] = r.changePoint;
-    out.rate[i] = r.rate;
-  }
-  return out;
 }
 
 export function runNabBench(
@@ -94,6 +112,7 @@ export function runNabBench(
     seasonal: [],
     changepoint: [],
     rate: [],
+    range: [],
     null: [],
     perfect: [],
   };
@@ -103,6 +122,7 @@ export function runNabBench(
     scores.seasonal.push(d.seasonal);
     scores.changepoint.push(d.changepoint);
     scores.rate.push(d.rate);
+    scores.range.push(d.range);
     const n = s.v.length;
     scores.null.push(new Float64Array(n).fill(0.5));
     const perfect = new Float64Array(n);
