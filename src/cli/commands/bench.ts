@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import type { CliContext, CommandSpec } from "../context.js";
 import { anomalyBench } from "./bench/anomaly.js";
+import { logsBench } from "./bench/logs.js";
 
 /** A benchmark registers itself as a subcommand of `vigil bench`. */
 export interface BenchSpec {
@@ -13,7 +14,7 @@ export interface BenchSpec {
   register(bench: Command, ctx: CliContext): void;
 }
 
-const benches: readonly BenchSpec[] = [anomalyBench];
+const benches: readonly BenchSpec[] = [anomalyBench, logsBench];
 
 export const benchCommand: CommandSpec = {
   name: "bench",
