@@ -5,6 +5,8 @@
  */
 import type { Command } from "commander";
 import type { CliContext, CommandSpec } from "../context.js";
+import { autoscaleBench } from "./bench/autoscale.js";
+import { forecastBench } from "./bench/forecast.js";
 import { anomalyBench } from "./bench/anomaly.js";
 import { logsBench } from "./bench/logs.js";
 
@@ -14,7 +16,7 @@ export interface BenchSpec {
   register(bench: Command, ctx: CliContext): void;
 }
 
-const benches: readonly BenchSpec[] = [anomalyBench, logsBench];
+const benches: readonly BenchSpec[] = [anomalyBench, logsBench, forecastBench, autoscaleBench];
 
 export const benchCommand: CommandSpec = {
   name: "bench",
