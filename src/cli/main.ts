@@ -7,12 +7,19 @@ import { Command, CommanderError } from "commander";
 import { VigilError } from "../model/index.js";
 import { benchCommand } from "./commands/bench.js";
 import { forecastCommand } from "./commands/forecast.js";
+import { logsCommand } from "./commands/logs.js";
 import { sandboxCommand } from "./commands/sandbox.js";
 import { packageVersion, versionCommand } from "./commands/version.js";
 import { readProcessConfig } from "./config.js";
 import type { CliContext, CommandSpec } from "./context.js";
 
-const commands: readonly CommandSpec[] = [sandboxCommand, forecastCommand, benchCommand, versionCommand];
+const commands: readonly CommandSpec[] = [
+  sandboxCommand,
+  forecastCommand,
+  logsCommand,
+  benchCommand,
+  versionCommand,
+];
 
 /** Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted. */
 function exitCodeFor(err: unknown): number {

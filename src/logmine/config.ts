@@ -18,6 +18,8 @@ export const MinerConfig = z.object({
   maxChildren: z.int().min(2).max(10_000).default(100),
   /** Live clusters; past it the least recently used ~10 % are evicted (bounded memory). */
   maxClusters: z.int().min(16).max(1_000_000).default(20_000),
+  /** Exact lines remembered with their cluster, so that repeats skip the tree (0 turns it off). */
+  lineCache: z.int().min(0).max(1_000_000).default(8_192),
   /** Merge clusters whose canonical templates become equal (variables of different word counts). */
   mergeEqualTemplates: z.boolean().default(true),
 });

@@ -10,6 +10,10 @@ export { WILDCARD, collapse, newTokens, tokenize } from "./mask.js";
 export type { Tokens, VarType } from "./mask.js";
 export { createMiner, generalize } from "./miner.js";
 export type { Change, Cluster, Miner, MinerSnapshot } from "./miner.js";
+export { createEventAssembler, isContinuation, severityOf, splitHeader } from "./events.js";
+export type { EventAssembler, LogEvent, Severity, SplitLine } from "./events.js";
+export { createLogAnalyzer, signatureOf } from "./signals.js";
+export type { LogAnalyzer, LogReport, LogSignature, SignatureEntry, TemplateStat } from "./signals.js";
 export {
   alignWithNull,
   correctTemplateGeneral,

@@ -19,10 +19,10 @@ export function parseCsv(text: string): string[][] {
   const n = text.length;
   let quoted = false;
   while (i < n) {
-    const c = text[i];
+    const c = text.charAt(i);
     if (quoted) {
       if (c === '"') {
-        if (text[i + 1] === '"') {
+        if (text.charAt(i + 1) === '"') {
           field += '"';
           i += 2;
           continue;
@@ -41,7 +41,7 @@ export function parseCsv(text: string): string[][] {
       row.push(field);
       field = "";
     } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
+      if (c === "\r" && text.charAt(i + 1) === "\n") i++;
       row.push(field);
       rows.push(row);
       row = [];

@@ -98,6 +98,9 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
   let nextId = from?.nextId ?? 1;
   let evicted = from?.evicted ?? 0;
   let lastChange: Change = "none";
+  /** The cluster (not its root) the last learned line went to. */
+  let lastCluster: Cluster | undefined;
+  const cache = new Map<string, Cluster>();
 
   function find(id: number): Cluster | undefined {
     let c = byId.get(id);
@@ -167,14 +170,10 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
     return path;
   }
 
-  /**
-   * Drain similarity: equal words over all words, where a masked variable in the line counts as equal to a
-   * variable position of the template; ties go to the template with more variables.
-   */
+  /** Drain similarity: equal constant words over all words; ties go to the template with more variables. */
   function best(leaf: Node): Cluster | undefined {
     const n = toks.count;
     const words = toks.words;
-    const types = toks.types;
     let bestC: Cluster | undefined;
     let bestSim = -1;
     let bestVars = -1;
@@ -182,12 +181,9 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
       const tw = c.words;
       let same = 0;
       let vars = 0;
-      let both = 0;
       for (let i = 0; i < n; i++) {
-        if (c.types[i] !== undefined) {
-          vars++;
-          if (types[i] !== undefined) both++;
-        } else if (tw[i] === words[i]) same++;
+        if (c.types[i] !== undefined) vars++;
+        else if (tw[i] === words[i]) same++;
       }
       const sim = same / n;
       if (sim > bestSim || (sim === bestSim && vars > bestVars)) {
@@ -265,6 +261,7 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
       text: undefined,
     };
     created.parent = created.id;
+    lastCluster = created;
     insert(created);
     register(created);
     lastChange = "created";
@@ -313,6 +310,26 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
   }
 
   function add(message: string): Cluster | undefined {
+    // Exact repeats are common (half of Loghub's lines): they skip tokenizing and the tree.
+    const hit = cfg.lineCache > 0 ? cache.get(message) : undefined;
+    if (hit !== undefined && byId.get(hit.id) === hit) {
+      seq++;
+      hit.count++;
+      hit.lastSeen = seq;
+      lastChange = "none";
+      const r = find(hit.id) ?? hit;
+      if (r !== hit) r.lastSeen = seq;
+      return r;
+    }
+    const c = learn(message);
+    if (c !== undefined && cfg.lineCache > 0) {
+      if (cache.size >= cfg.lineCache) cache.clear();
+      cache.set(message, lastCluster ?? c);
+    }
+    return c;
+  }
+
+  function learn(message: string): Cluster | undefined {
     tokenize(message, toks);
     const n = toks.count;
     if (n === 0) {
@@ -328,6 +345,7 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
     if (cfg.minDistinct > 2 && !differsEnough(c)) return createCluster();
     c.count++;
     c.lastSeen = seq;
+    lastCluster = c;
     let changed = false;
     for (let i = 0; i < n; i++) {
       const w = toks.words[i] ?? "";
