@@ -229,7 +229,8 @@ export function createEventAssembler(maxLines: number, maxChars: number): EventA
       }
       if (raw.length === 0) return undefined;
       const prev = done();
-      head = splitHeader(raw);
+      // A Go panic's first line is its own header: keep "panic: " in the message.
+      head = startsTrace(raw) ? { message: raw, level: "error" } : splitHeader(raw);
       source = src;
       text = raw.slice(0, maxChars);
       lines = 1;

@@ -143,7 +143,7 @@ function maskWord(line: string, start: number, end: number, out: Tokens, at: num
   let last = start; // line[last, i) not yet copied to res
   while (i < end) {
     const c = line.charCodeAt(i);
-    if (cls(c) === C_STRUCT) {
+    if (cls(c) === C_STRUCT && !isPlaceholder(line, i)) {
       i++;
       continue;
     }
@@ -158,6 +158,10 @@ function maskWord(line: string, start: number, end: number, out: Tokens, at: num
           j += 3;
           continue;
         }
+      }
+      if (isPlaceholder(line, j)) {
+        j += 3;
+        continue;
       }
       if (cls(d) === C_STRUCT && !(url >= 0 && (d === COLON || d === 61))) break;
       j++;
@@ -177,6 +181,11 @@ function maskWord(line: string, start: number, end: number, out: Tokens, at: num
   res += line.slice(last, end);
   out.words[at] = collapse(res);
   out.types[at] = firstType;
+}
+
+/** An already masked `<*>` (masking a template again must not change it). */
+function isPlaceholder(line: string, i: number): boolean {
+  return line.charCodeAt(i) === 60 && line.charCodeAt(i + 1) === 42 && line.charCodeAt(i + 2) === 62;
 }
 
 function note(t: VarType): void {
@@ -224,6 +233,10 @@ function maskAtom(line: string, s: number, e: number, url: number): string | und
     let c = line.charCodeAt(i);
     let k = cls(c);
     if ((k & (C_DIGIT | C_LETTER)) === 0) {
+      if (isPlaceholder(line, i)) {
+        i += 3;
+        continue;
+      }
       if (c === DOT) dots++;
       else if (c === BACKSLASH) {
         note("path");
@@ -313,6 +326,7 @@ function runType(
   const len = e - s;
   const c0 = line.charCodeAt(s);
   if (len > 2 && c0 === 48 && (line.charCodeAt(s + 1) | 32) === 120) return "hex";
+  if (hexLetters === letters && len >= 8) return "hex";
   if (lastLetter < firstDigit) {
     // Letters then digits. A word with a short version-like tail stays constant: ssh2, ipv6, md5, log4, L3.
     if (digits <= 2 && letters >= 1 && hexLetters < letters) return undefined;
