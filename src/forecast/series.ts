@@ -99,7 +99,7 @@ function medianGap(samples: readonly Sample[]): number {
   const gaps: number[] = [];
   for (let i = 1; i < samples.length; i++) gaps.push((samples[i]?.t ?? 0) - (samples[i - 1]?.t ?? 0));
   gaps.sort((x, y) => x - y);
-  return gaps[Math.floor(gaps.length / 2)] ?? 0;
+  return gaps[Math.floor((gaps.length - 1) / 2)] ?? 0;
 }
 
 /** Validates, converts counters, drops data before long gaps and resamples onto a regular grid. */
@@ -117,17 +117,18 @@ export function prepareSeries(
     resets = r.resets;
     if (input.length === 0) return invalid("empty", 0, "a counter needs at least two samples");
   }
-  const gap = input.length > 1 ? medianGap(input) : 60;
-  const step = opts.stepSeconds ?? (gap > 0 ? gap : 60);
-  if (!(step > 0) || !Number.isFinite(step))
-    return invalid("badStep", 0, `cannot infer a positive step (${step})`);
-  const maxGap = Math.max(opts.maxGapSeconds ?? 3600, step);
-  // Keep only data after the last gap longer than maxGap.
+  const gap0 = input.length > 1 ? medianGap(input) : 60;
+  const maxGap = Math.max(opts.maxGapSeconds ?? 3600, opts.stepSeconds ?? gap0);
+  // Keep only data after the last gap longer than maxGap, then infer the step from what is kept.
   let first = 0;
   for (let i = 1; i < input.length; i++) {
     if ((input[i]?.t ?? 0) - (input[i - 1]?.t ?? 0) > maxGap) first = i;
   }
   const kept = input.slice(first);
+  const gap = kept.length > 1 ? medianGap(kept) : gap0;
+  const step = opts.stepSeconds ?? (gap > 0 ? gap : 60);
+  if (!(step > 0) || !Number.isFinite(step))
+    return invalid("badStep", 0, `cannot infer a positive step (${step})`);
   const t0 = kept[0]?.t ?? 0;
   const last = kept[kept.length - 1]?.t ?? t0;
   const n = Math.round((last - t0) / step) + 1;
