@@ -18,7 +18,7 @@ const PURE = [
 ];
 const EDGE = ["kube", "metrics", "alert", "llm", "mcp", "web", "sandbox", "controller", "cli"];
 
-const viaIndex = {
+const viaIndex = { regex: String.raw`^(\.\./)+[^./][^/]*/(?!(.*/)?index\.js$).+`, message: "import another folder through its index.js" };
   regex: String.raw`^(\.\./)+[^./][^/]*/(?!index\.js$).+`,
   message: "import another folder through its index.js",
 };
@@ -114,7 +114,7 @@ export default tseslint.config(
     rules: { "no-restricted-syntax": "off" },
   },
   {
-    files: ["**/*.test.ts"],
-    rules: { "@typescript-eslint/no-non-null-assertion": "off" },
+    files: ["**/*.test.ts", "test/**/*.ts"],
+    rules: { "@typescript-eslint/no-non-null-assertion": "off", "@typescript-eslint/no-restricted-imports": "off" },
   },
 );

@@ -86,4 +86,5 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly: open watches or sockets must not keep a finished command alive.
+process.exit(await main(process.argv.slice(2)));

@@ -183,7 +183,7 @@ function componentArgs(c: ComponentName, a: Args): string[] {
         kubeconfig,
         `--config=${join(paths.config, "kwok.yaml")}`,
         "--manage-all-nodes=false",
-        "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+        "--manage-nodes-with-label-selector=kwok.x-k8s.io/node=fake",
         "--node-ip=127.0.0.1",
         "--node-name=localhost",
         `--node-port=${ports.kwok}`,
@@ -207,17 +207,29 @@ function componentArgs(c: ComponentName, a: Args): string[] {
         "--kubelet-insecure-tls",
         "--kubelet-preferred-address-types=InternalIP",
         "--metric-resolution=10s",
+        "--kubelet-request-timeout=5s",
         "--profiling=false",
       ];
   }
 }
 
+/** kwok's own defaulting is skipped for a config file, so every option it needs is spelled out. */
 function kwokConfig(): string {
   return [
     "apiVersion: config.kwok.x-k8s.io/v1alpha1",
     "kind: KwokConfiguration",
     "options:",
+    "  cidr: 10.244.0.1/16",
     "  nodeLeaseDurationSeconds: 40",
+    "  nodeLeaseParallelism: 4",
+    "  podPlayStageParallelism: 4",
+    "  nodePlayStageParallelism: 4",
+    "  podsOnNodeSyncParallelism: 1",
+    "  enablePodsOnNodeSyncListPager: true",
+    "  enablePodsOnNodeSyncStreamWatch: false",
+    "  enableDebuggingHandlers: true",
+    "  enableProfilingHandler: false",
+    "  enableContentionProfiling: false",
     "",
   ].join("\n");
 }
@@ -230,7 +242,6 @@ function nodeObject(i: number): KubernetesObject & V1Node {
     metadata: {
       name,
       annotations: {
-        "kwok.x-k8s.io/node": "fake",
         "node.alpha.kubernetes.io/ttl": "0",
         "metrics.k8s.io/resource-metrics-path": `/metrics/nodes/${name}/metrics/resource`,
       },
@@ -240,6 +251,8 @@ function nodeObject(i: number): KubernetesObject & V1Node {
         "kubernetes.io/arch": "amd64",
         "topology.kubernetes.io/zone": `zone-${String.fromCharCode(97 + ((i - 1) % 3))}`,
         type: "kwok",
+        // kwok manages nodes with this label; setting it to anything else stops the node's heartbeat.
+        "kwok.x-k8s.io/node": "fake",
       },
     },
     status: {
