@@ -18,8 +18,8 @@ const PURE = [
 ];
 const EDGE = ["kube", "metrics", "alert", "llm", "mcp", "web", "sandbox", "controller", "cli"];
 
-const viaIndex = { regex: String.raw`^(\.\./)+[^./][^/]*/(?!(.*/)?index\.js$).+`, message: "import another folder through its index.js" };
-  regex: String.raw`^(\.\./)+[^./][^/]*/(?!index\.js$).+`,
+const viaIndex = {
+  regex: String.raw`^(\.\./)+[^./][^/]*/(?!(.*/)?index\.js$).+`,
   message: "import another folder through its index.js",
 };
 const house = [
