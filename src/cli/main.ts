@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { VigilError } from "../model/index.js";
 import { benchCommand } from "./commands/bench.js";
+import { demoCommand } from "./commands/demo.js";
 import { forecastCommand } from "./commands/forecast.js";
 import { logsCommand } from "./commands/logs.js";
 import { sandboxCommand } from "./commands/sandbox.js";
@@ -15,6 +16,7 @@ import type { CliContext, CommandSpec } from "./context.js";
 
 const commands: readonly CommandSpec[] = [
   sandboxCommand,
+  demoCommand,
   forecastCommand,
   logsCommand,
   benchCommand,
