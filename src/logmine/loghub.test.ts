@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { SHARED_DATA } from "../../test/data.js";
 import { describe, expect, it } from "vitest";
 import {
   alignWithNull,
@@ -50,7 +51,7 @@ describe("score", () => {
   });
 });
 
-const DATA = "/work/shared/data";
+const DATA = SHARED_DATA;
 describe.skipIf(!existsSync(`${DATA}/loghub/HDFS`))("Loghub 2k (quick)", () => {
   for (const [name, minGa, minPa] of [
     ["HDFS", 0.95, 0.9],
