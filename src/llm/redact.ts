@@ -51,6 +51,8 @@ const BASE_RULES: readonly Rule[] = [
     re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|$)/g,
     group: 0,
   },
+  // A line that is nothing but a long base64 run: key material, a certificate body, a token.
+  { kind: "KEY", re: /^[A-Za-z0-9+/]{40,}={0,2}$/gm, group: 0 },
   // Authorization header values: `Bearer x`, `Basic x`, `Token x`.
   {
     kind: "TOKEN",
@@ -154,7 +156,11 @@ export function createRedactor(cfg: RedactionConfig): Redactor {
 
   const value = (v: unknown): unknown => {
     if (typeof v === "string") return text(v);
-    if (Array.isArray(v)) return v.map(value);
+    if (Array.isArray(v)) {
+      // Lines of one text (log lines): mask them together, so a block that spans lines (a PEM key) is caught.
+      if (v.length > 1 && v.every((x) => typeof x === "string")) return text(v.join("\n")).split("\n");
+      return v.map(value);
+    }
     if (typeof v !== "object" || v === null) return v;
     const o = v as Record<string, unknown>;
     const isSecret = o["kind"] === "Secret";
