@@ -1,0 +1,160 @@
+/**
+ * Small pure helpers the analyzers share: label selectors, quantities, time arithmetic, object references.
+ */
+import type { ObjectRef } from "../model/index.js";
+import type { LabelSelector, Meta } from "./snapshot.js";
+
+export const API_VERSIONS: Readonly<Record<string, string>> = {
+  Pod: "v1",
+  Service: "v1",
+  Node: "v1",
+  ConfigMap: "v1",
+  Secret: "v1",
+  PersistentVolumeClaim: "v1",
+  PersistentVolume: "v1",
+  ResourceQuota: "v1",
+  ServiceAccount: "v1",
+  Namespace: "v1",
+  Deployment: "apps/v1",
+  ReplicaSet: "apps/v1",
+  StatefulSet: "apps/v1",
+  DaemonSet: "apps/v1",
+  Job: "batch/v1",
+  CronJob: "batch/v1",
+  Ingress: "networking.k8s.io/v1",
+  IngressClass: "networking.k8s.io/v1",
+  NetworkPolicy: "networking.k8s.io/v1",
+  StorageClass: "storage.k8s.io/v1",
+  HorizontalPodAutoscaler: "autoscaling/v2",
+  PodDisruptionBudget: "policy/v1",
+  ValidatingWebhookConfiguration: "admissionregistration.k8s.io/v1",
+  MutatingWebhookConfiguration: "admissionregistration.k8s.io/v1",
+};
+
+export function ref(kind: string, namespace: string, name: string): ObjectRef {
+  return { apiVersion: API_VERSIONS[kind] ?? "v1", kind, namespace, name };
+}
+
+export function refOf(kind: string, meta: Pick<Meta, "namespace" | "name">): ObjectRef {
+  return ref(kind, meta.namespace, meta.name);
+}
+
+/** Does a label selector match these labels? An empty selector matches everything. */
+export function selectorMatches(sel: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+  for (const [k, v] of Object.entries(sel.matchLabels)) if (labels[k] !== v) return false;
+  for (const e of sel.matchExpressions) {
+    const v = labels[e.key];
+    switch (e.operator) {
+      case "In":
+        if (v === undefined || !e.values.includes(v)) return false;
+        break;
+      case "NotIn":
+        if (v !== undefined && e.values.includes(v)) return false;
+        break;
+      case "Exists":
+        if (v === undefined) return false;
+        break;
+      case "DoesNotExist":
+        if (v !== undefined) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** A Service-style selector (map of equalities); an empty map selects nothing, as for Services. */
+export function mapSelects(
+  sel: Readonly<Record<string, string>>,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  const entries = Object.entries(sel);
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+const SUFFIX: Readonly<Record<string, number>> = {
+  "": 1,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** Parses a Kubernetes quantity ("64Mi", "250m", "1.5", "1e3") into a number; undefined when malformed. */
+export function parseQuantity(q: string | undefined): number | undefined {
+  if (q === undefined) return undefined;
+  const m = /^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$/.exec(q.trim());
+  if (m === null) return undefined;
+  const mult = SUFFIX[m[2] ?? ""];
+  const n = Number(m[1]);
+  return mult === undefined || Number.isNaN(n) ? undefined : n * mult;
+}
+
+/** Bytes as a short binary quantity ("200Mi"). */
+export function formatBytes(b: number): string {
+  for (const [s, m] of [
+    ["Gi", 2 ** 30],
+    ["Mi", 2 ** 20],
+    ["Ki", 2 ** 10],
+  ] as const) {
+    if (b >= m) return `${Math.round((b / m) * 10) / 10}${s}`;
+  }
+  return String(Math.round(b));
+}
+
+export function ms(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** Seconds from `iso` to `now`; undefined when the time is unknown. */
+export function ageSeconds(now: Date, iso: string | undefined): number | undefined {
+  const t = ms(iso);
+  return t === undefined ? undefined : (now.getTime() - t) / 1000;
+}
+
+export function humanDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 120) return `${s}s`;
+  if (s < 7_200) return `${Math.round(s / 60)}m`;
+  if (s < 172_800) return `${Math.round(s / 3_600)}h`;
+  return `${Math.round(s / 86_400)}d`;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+export function earliest(times: readonly (string | undefined)[]): string | undefined {
+  let best: string | undefined;
+  let bestMs = Infinity;
+  for (const t of times) {
+    const v = ms(t);
+    if (v !== undefined && v < bestMs) {
+      bestMs = v;
+      best = t;
+    }
+  }
+  return best;
+}
+
+/** An image reference without a tag or with `:latest` (a digest pins it). */
+export function imageUnpinned(image: string): boolean {
+  if (image.includes("@")) return false;
+  const last = image.slice(image.lastIndexOf("/") + 1);
+  const colon = last.lastIndexOf(":");
+  return colon < 0 || last.slice(colon + 1) === "latest";
+}
