@@ -57,7 +57,8 @@ export function toAnthropic(messages: readonly ChatMessage[]): { system: string;
 
 export function createAnthropicProvider(cfg: LlmConfig): Provider {
   const client = new Anthropic({
-    apiKey: cfg.apiKey ?? null,
+    // Explicit, so the SDK never falls back to ANTHROPIC_API_KEY or profile files on its own.
+    apiKey: cfg.apiKey ?? "unused",
     authToken: null,
     // Always explicit, so the SDK does not fall back to ANTHROPIC_BASE_URL behind the CLI's back.
     baseURL: cfg.baseURL ?? "https://api.anthropic.com",
