@@ -33,7 +33,7 @@ function addEvidence(into: Draft, from: Draft): void {
 function foldSymptoms(drafts: readonly Draft[]): Draft[] {
   const causes = new Map<string, Draft[]>();
   for (const d of drafts) {
-    if (d.symptom === true || d.analyzer === "ContainerHygiene") continue;
+    if (d.symptom === true || d.standalone === true || d.analyzer === "ContainerHygiene") continue;
     const k = refKey(d.object);
     const list = causes.get(k);
     if (list === undefined) causes.set(k, [d]);

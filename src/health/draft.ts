@@ -34,6 +34,8 @@ export interface Draft {
   readonly symptom?: boolean;
   /** Where a symptom folds (default: its own object), e.g. a Service's missing endpoints into the pods' workload. */
   readonly foldInto?: readonly ObjectRef[];
+  /** A finding that never explains a symptom on its object (a missing headless Service does not stop pods). */
+  readonly standalone?: boolean;
   /** A symptom too young to report alone (still folded into a cause as evidence). */
   readonly quiet?: boolean;
 }

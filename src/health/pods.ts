@@ -613,7 +613,17 @@ export function podIssues(ctx: Ctx, pod: Pod): PodIssue[] {
   return out;
 }
 
-/** Groups pod issues: one draft per root object and code; `failing` of all pods of the root makes it critical. */
+function podsOfRoot(ctx: Ctx, root: ObjectRef): Pod[] {
+  return ctx
+    .podsIn(root.namespace)
+    .filter((p) => p.status.phase !== "Succeeded" && p.metadata.deletionTimestamp === undefined)
+    .filter((p) => {
+      const top = ctx.chain(refOf("Pod", p.metadata), p.metadata).at(-1);
+      return top?.kind === root.kind && top.name === root.name;
+    });
+}
+
+/** Groups pod issues: one draft per root object and code; critical when the root has no Ready pod left. */
 export function groupPodIssues(ctx: Ctx, issues: readonly PodIssue[]): Draft[] {
   const groups = new Map<string, { root: ObjectRef; chain: readonly ObjectRef[]; issues: PodIssue[] }>();
   for (const i of issues) {
@@ -632,16 +642,14 @@ export function groupPodIssues(ctx: Ctx, issues: readonly PodIssue[]): Draft[] {
     const pods = new Set(is.map((i) => i.pod.metadata.name));
     let severity = is.reduce<Severity>((s, i) => maxSeverity(s, i.severity), "low");
     const siblings =
-      root.kind === "Pod"
-        ? 1
-        : ctx
-            .podsIn(root.namespace)
-            .filter((p) => p.status.phase !== "Succeeded" && p.metadata.deletionTimestamp === undefined)
-            .filter((p) => ctx.chain(refOf("Pod", p.metadata), p.metadata).at(-1)?.name === root.name).length;
-    const failingPods = new Set(is.filter((i) => i.failing).map((i) => i.pod.metadata.name));
-    if (failingPods.size > 0 && failingPods.size >= siblings && severity === "high") severity = "critical";
+      root.kind === "Pod" ? [is[0]?.pod].filter((p) => p !== undefined) : podsOfRoot(ctx, root);
+    const anyReady = siblings.some((p) =>
+      p.status.conditions.some((c) => c.type === "Ready" && c.status === "True"),
+    );
+    // The workload is down: something fails and no pod of it is Ready.
+    if (is.some((i) => i.failing) && !anyReady && severity === "high") severity = "critical";
     const where = root.kind === "Pod" ? `Pod ${root.name}` : `${root.kind} ${root.name}`;
-    const share = root.kind === "Pod" ? "" : ` (${pods.size}/${Math.max(siblings, pods.size)} pods)`;
+    const share = root.kind === "Pod" ? "" : ` (${pods.size}/${Math.max(siblings.length, pods.size)} pods)`;
     out.push({
       analyzer: first.analyzer,
       code: first.code,

@@ -648,3 +648,51 @@ export function ingest(
 export function emptySnapshot(): Snapshot {
   return ingest({}).snapshot;
 }
+
+/** The snapshot key of each Kubernetes kind. */
+export const KIND_KEY_OF: Readonly<Record<string, KindKey>> = {
+  Pod: "pods",
+  Deployment: "deployments",
+  ReplicaSet: "replicaSets",
+  StatefulSet: "statefulSets",
+  DaemonSet: "daemonSets",
+  Job: "jobs",
+  CronJob: "cronJobs",
+  Service: "services",
+  Ingress: "ingresses",
+  IngressClass: "ingressClasses",
+  PersistentVolumeClaim: "persistentVolumeClaims",
+  PersistentVolume: "persistentVolumes",
+  StorageClass: "storageClasses",
+  Node: "nodes",
+  HorizontalPodAutoscaler: "horizontalPodAutoscalers",
+  PodDisruptionBudget: "podDisruptionBudgets",
+  NetworkPolicy: "networkPolicies",
+  ValidatingWebhookConfiguration: "webhookConfigurations",
+  MutatingWebhookConfiguration: "webhookConfigurations",
+  ConfigMap: "configMaps",
+  Secret: "secrets",
+  ResourceQuota: "resourceQuotas",
+  Event: "events",
+  PodMetrics: "podMetrics",
+};
+
+/** Sorts a flat list of objects (a recorded cluster, a fixture) into raw lists by their `kind`. */
+export function groupByKind(objects: readonly unknown[]): {
+  lists: RawLists;
+  unknownKinds: readonly string[];
+} {
+  const lists: Partial<Record<KindKey, unknown[]>> = {};
+  const unknownKinds = new Set<string>();
+  for (const o of objects) {
+    const kind =
+      typeof o === "object" && o !== null && "kind" in o && typeof o.kind === "string" ? o.kind : "";
+    const key = KIND_KEY_OF[kind];
+    if (key === undefined) {
+      unknownKinds.add(kind);
+      continue;
+    }
+    (lists[key] ??= []).push(o);
+  }
+  return { lists, unknownKinds: [...unknownKinds] };
+}

@@ -322,6 +322,7 @@ function statefulSetDrafts(ctx: Ctx, s: (typeof ctx.snap.statefulSets)[number]):
           `create a headless Service ${s.spec.serviceName} (clusterIP: None) selecting the StatefulSet's pods`,
         ),
         docs: DOCS.statefulSet,
+        standalone: true,
       });
     }
   }
