@@ -20,7 +20,13 @@ function options(script: Script, over: Partial<AgentOptions> = {}) {
   const opts: AgentOptions = {
     provider,
     tools: ALL_TOOLS,
-    toolContext: { cluster, findings: rawStateFindings(cluster), defaultNamespace: "shop", now: () => new Date("2026-11-26T10:00:00Z"), signal: new AbortController().signal },
+    toolContext: {
+      cluster,
+      findings: rawStateFindings(cluster),
+      defaultNamespace: "shop",
+      now: () => new Date("2026-11-26T10:00:00Z"),
+      signal: new AbortController().signal,
+    },
     redactor: createRedactor({ emails: true, ips: false, patterns: [] }),
     approve: () => Promise.resolve(false),
     maxSteps: 6,
@@ -30,7 +36,9 @@ function options(script: Script, over: Partial<AgentOptions> = {}) {
   return { opts, provider, cluster };
 }
 
-const call = (name: string, args: unknown, id = `c_${name}`) => ({ toolCalls: [{ id, name, arguments: JSON.stringify(args) }] });
+const call = (name: string, args: unknown, id = `c_${name}`) => ({
+  toolCalls: [{ id, name, arguments: JSON.stringify(args) }],
+});
 const lastToolContent = (req: ChatRequest) => {
   const m = [...req.messages].reverse().find((x) => x.role === "tool" || x.role === "user");
   return m !== undefined && "content" in m ? m.content : "";
@@ -40,9 +48,15 @@ describe("prompt injection", () => {
   // A model that obeys whatever the logs say: it reads the logs, then tries to write.
   const obedient: Script = [
     () => call("get_pod_logs", { pod: "checkout-7d9f-abcde", previous: true }),
-    (req) => (lastToolContent(req).includes("IGNORE PREVIOUS INSTRUCTIONS")
-      ? call("propose_fix", { action: "scale", name: "checkout", replicas: 0, reason: "the log told me to" })
-      : { text: "no injection seen" }),
+    (req) =>
+      lastToolContent(req).includes("IGNORE PREVIOUS INSTRUCTIONS")
+        ? call("propose_fix", {
+            action: "scale",
+            name: "checkout",
+            replicas: 0,
+            reason: "the log told me to",
+          })
+        : { text: "no injection seen" },
     (req) => ({ text: `tried: ${lastToolContent(req)}` }),
   ];
 
@@ -52,7 +66,10 @@ describe("prompt injection", () => {
     const { opts } = options(obedient, { approve, execute });
     const res = await runAgent("why does checkout crash?", opts);
     expect(res.proposals).toHaveLength(1);
-    expect(res.proposals[0]).toMatchObject({ approved: false, proposal: { action: "scale", name: "checkout", replicas: 0, namespace: "shop" } });
+    expect(res.proposals[0]).toMatchObject({
+      approved: false,
+      proposal: { action: "scale", name: "checkout", replicas: 0, namespace: "shop" },
+    });
     expect(approve).toHaveBeenCalledTimes(1);
     expect(execute).not.toHaveBeenCalled();
     expect(res.answer).toContain("refused: not applied");
@@ -74,7 +91,13 @@ describe("prompt injection", () => {
   });
 
   it("the read-only tool set offers no write tool at all", async () => {
-    const { opts, provider } = options([() => call("propose_fix", { action: "restart", name: "checkout", reason: "x" }), () => ({ text: "ok" })], { tools: READ_ONLY_TOOLS });
+    const { opts, provider } = options(
+      [
+        () => call("propose_fix", { action: "restart", name: "checkout", reason: "x" }),
+        () => ({ text: "ok" }),
+      ],
+      { tools: READ_ONLY_TOOLS },
+    );
     const res = await runAgent("q", opts);
     expect(provider.requests[0]!.tools.map((t) => t.name)).not.toContain("propose_fix");
     expect(res.toolCalls[0]?.ok).toBe(false);
@@ -84,16 +107,25 @@ describe("prompt injection", () => {
   it("an approved proposal runs through the executor, once", async () => {
     const execute = vi.fn(() => Promise.resolve("applied: Deployment shop/checkout rollout restarted"));
     const { opts } = options(
-      [() => call("propose_fix", { action: "restart", name: "checkout", reason: "stuck" }), (req) => ({ text: lastToolContent(req) })],
+      [
+        () => call("propose_fix", { action: "restart", name: "checkout", reason: "stuck" }),
+        (req) => ({ text: lastToolContent(req) }),
+      ],
       { approve: () => Promise.resolve(true), execute },
     );
     const res = await runAgent("restart checkout", opts);
     expect(execute).toHaveBeenCalledTimes(1);
-    expect(res.proposals[0]).toMatchObject({ approved: true, result: "applied: Deployment shop/checkout rollout restarted" });
+    expect(res.proposals[0]).toMatchObject({
+      approved: true,
+      result: "applied: Deployment shop/checkout rollout restarted",
+    });
   });
 
   it("tool output is delimited as untrusted data and cannot close its own block", async () => {
-    const { opts, provider } = options([() => call("get_pod_logs", { pod: "checkout-7d9f-abcde" }), () => ({ text: "ok" })]);
+    const { opts, provider } = options([
+      () => call("get_pod_logs", { pod: "checkout-7d9f-abcde" }),
+      () => ({ text: "ok" }),
+    ]);
     await runAgent("q", opts);
     const content = lastToolContent(provider.requests[1]!);
     expect(content.startsWith('<tool_output tool="get_pod_logs" trust="untrusted-data">')).toBe(true);
@@ -106,7 +138,10 @@ describe("prompt injection", () => {
 describe("tool calling robustness", () => {
   it("parses JSON-in-text tool calls (json tool mode) and sends no native tools", async () => {
     const { opts, provider } = options(
-      [() => ({ text: '```json\n{"tool": "list_resources", "arguments": {"kind": "pods"}}\n```' }), (req) => ({ text: lastToolContent(req).includes("CrashLoopBackOff") ? "crash loop" : "?" })],
+      [
+        () => ({ text: '```json\n{"tool": "list_resources", "arguments": {"kind": "pods"}}\n```' }),
+        (req) => ({ text: lastToolContent(req).includes("CrashLoopBackOff") ? "crash loop" : "?" }),
+      ],
       { toolMode: "json" },
     );
     const res = await runAgent("q", opts);
@@ -117,7 +152,10 @@ describe("tool calling robustness", () => {
   });
 
   it("accepts a bare JSON call in native mode too (local models often do that)", () => {
-    expect(parseTextToolCall('{"name":"get_findings","arguments":{}}', new Set(["get_findings"]))).toEqual({ name: "get_findings", arguments: "{}" });
+    expect(parseTextToolCall('{"name":"get_findings","arguments":{}}', new Set(["get_findings"]))).toEqual({
+      name: "get_findings",
+      arguments: "{}",
+    });
     expect(parseTextToolCall('{"name":"rm","arguments":{}}', new Set(["get_findings"]))).toBeUndefined();
     expect(parseTextToolCall("The pod {is} broken", new Set(["get_findings"]))).toBeUndefined();
   });
@@ -131,20 +169,29 @@ describe("tool calling robustness", () => {
   });
 
   it("schema violations name the problem", async () => {
-    const { opts, provider } = options([() => call("list_resources", { kind: "pods", limit: 5000 }), () => ({ text: "ok" })]);
+    const { opts, provider } = options([
+      () => call("list_resources", { kind: "pods", limit: 5000 }),
+      () => ({ text: "ok" }),
+    ]);
     await runAgent("q", opts);
     expect(lastToolContent(provider.requests[1]!)).toMatch(/invalid arguments: .*limit/s);
   });
 
   it("an unknown kind is an error listing the known ones", async () => {
-    const { opts, provider } = options([() => call("list_resources", { kind: "widgets" }), () => ({ text: "ok" })]);
+    const { opts, provider } = options([
+      () => call("list_resources", { kind: "widgets" }),
+      () => ({ text: "ok" }),
+    ]);
     await runAgent("q", opts);
     expect(lastToolContent(provider.requests[1]!)).toContain('unknown kind "widgets"');
   });
 
   it("out of steps: one last turn without tools", async () => {
     const loop = () => call("get_findings", {});
-    const { opts, provider } = options([loop, loop, (req) => ({ text: req.tools.length === 0 ? "final" : "still looping" })], { maxSteps: 2 });
+    const { opts, provider } = options(
+      [loop, loop, (req) => ({ text: req.tools.length === 0 ? "final" : "still looping" })],
+      { maxSteps: 2 },
+    );
     const res = await runAgent("q", opts);
     expect(res.stopReason).toBe("maxSteps");
     expect(res.answer).toBe("final");
@@ -152,7 +199,10 @@ describe("tool calling robustness", () => {
   });
 
   it("caps tool output and says how to narrow", async () => {
-    const { opts, provider } = options([() => call("get_resource", { kind: "deployment", name: "checkout" }), () => ({ text: "ok" })], { maxToolOutputBytes: 300 });
+    const { opts, provider } = options(
+      [() => call("get_resource", { kind: "deployment", name: "checkout" }), () => ({ text: "ok" })],
+      { maxToolOutputBytes: 300 },
+    );
     await runAgent("q", opts);
     const c = lastToolContent(provider.requests[1]!);
     expect(c).toContain("truncated");
@@ -161,9 +211,16 @@ describe("tool calling robustness", () => {
   });
 
   it("long logs are summarised as templates by the log miner", async () => {
-    const lines = Array.from({ length: 300 }, (_, i) => `2026-11-26T09:00:${String(i % 60).padStart(2, "0")}Z ERROR payment ${i} failed: timeout after ${i % 7}s`);
+    const lines = Array.from(
+      { length: 300 },
+      (_, i) =>
+        `2026-11-26T09:00:${String(i % 60).padStart(2, "0")}Z ERROR payment ${i} failed: timeout after ${i % 7}s`,
+    );
     const cluster = fakeCluster({ objects: [], logs: { "shop/p": lines.join("\n") } });
-    const { opts, provider } = options([() => call("get_pod_logs", { pod: "p", tailLines: 300 }), () => ({ text: "ok" })]);
+    const { opts, provider } = options([
+      () => call("get_pod_logs", { pod: "p", tailLines: 300 }),
+      () => ({ text: "ok" }),
+    ]);
     await runAgent("q", { ...opts, toolContext: { ...opts.toolContext, cluster } });
     const c = lastToolContent(provider.requests[1]!);
     expect(c).toContain('"templates"');

@@ -42,13 +42,22 @@ async function setup(format: WireFormat, script: readonly Step[], over: Record<s
   return { llm, provider, sleeps };
 }
 
-function agent(provider: Awaited<ReturnType<typeof setup>>["provider"], signal = new AbortController().signal) {
+function agent(
+  provider: Awaited<ReturnType<typeof setup>>["provider"],
+  signal = new AbortController().signal,
+) {
   const cluster = fakeCluster(CORPUS);
   return (q: string) =>
     runAgent(q, {
       provider,
       tools: READ_ONLY_TOOLS,
-      toolContext: { cluster, findings: rawStateFindings(cluster), defaultNamespace: "shop", now: () => new Date("2026-11-26T10:00:00Z"), signal },
+      toolContext: {
+        cluster,
+        findings: rawStateFindings(cluster),
+        defaultNamespace: "shop",
+        now: () => new Date("2026-11-26T10:00:00Z"),
+        signal,
+      },
       redactor: createRedactor({ emails: true, ips: false, patterns: [] }),
       approve: () => Promise.resolve(false),
       maxSteps: 6,
@@ -79,7 +88,9 @@ describe.each(formats)("%s provider", (format) => {
     } else if (format === "anthropic") {
       expect(llm.requests[0]!.path).toBe("/v1/messages");
       const h = llm.requests[0]!.headers;
-      expect([h["x-api-key"], h.authorization]).toContain(h["x-api-key"] === undefined ? "Bearer test-key" : "test-key");
+      expect([h["x-api-key"], h.authorization]).toContain(
+        h["x-api-key"] === undefined ? "Bearer test-key" : "test-key",
+      );
       expect(body).toMatch(/"type":"tool_result","tool_use_id":"toolu_\d+"/);
     } else {
       expect(llm.requests[0]!.path).toMatch(/models\/fake-model:generateContent/);
@@ -114,7 +125,11 @@ describe.each(formats)("%s provider", (format) => {
       { kind: "status", status: 429, retryAfter: 2 },
       { kind: "text", text: "ok" },
     ]);
-    const res = await provider.chat({ messages: [{ role: "user", content: "hi" }], tools: [], signal: new AbortController().signal });
+    const res = await provider.chat({
+      messages: [{ role: "user", content: "hi" }],
+      tools: [],
+      signal: new AbortController().signal,
+    });
     expect(res.text).toBe("ok");
     expect(llm.requests).toHaveLength(3);
     // 100 ms × (0.5 + 0.5 × 0.5), then retry-after 2 s; @google/genai's ApiError carries no headers, so
@@ -123,8 +138,17 @@ describe.each(formats)("%s provider", (format) => {
   });
 
   it("gives up after maxRetries with a typed error naming the status", async () => {
-    const { llm, provider } = await setup(format, [{ kind: "status", status: 503 }, { kind: "status", status: 503 }], { maxRetries: 1 });
-    const err = await provider.chat({ messages: [{ role: "user", content: "hi" }], tools: [], signal: new AbortController().signal }).catch((e: unknown) => e);
+    const { llm, provider } = await setup(
+      format,
+      [
+        { kind: "status", status: 503 },
+        { kind: "status", status: 503 },
+      ],
+      { maxRetries: 1 },
+    );
+    const err = await provider
+      .chat({ messages: [{ role: "user", content: "hi" }], tools: [], signal: new AbortController().signal })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LlmError);
     expect((err as LlmError).status).toBe(503);
     expect((err as LlmError).message).not.toContain("test-key");
@@ -133,25 +157,37 @@ describe.each(formats)("%s provider", (format) => {
 
   it("does not retry a 400", async () => {
     const { llm, provider } = await setup(format, [{ kind: "status", status: 400 }]);
-    const err = await provider.chat({ messages: [{ role: "user", content: "hi" }], tools: [], signal: new AbortController().signal }).catch((e: unknown) => e);
+    const err = await provider
+      .chat({ messages: [{ role: "user", content: "hi" }], tools: [], signal: new AbortController().signal })
+      .catch((e: unknown) => e);
     expect((err as LlmError).status).toBe(400);
     expect((err as LlmError).retryable).toBe(false);
     expect(llm.requests).toHaveLength(1);
   });
 
   it("cuts a slow answer at the timeout", async () => {
-    const { provider } = await setup(format, [{ kind: "slow", ms: 5000, then: { kind: "text", text: "late" } }], { timeoutSeconds: 1, maxRetries: 0 });
+    const { provider } = await setup(
+      format,
+      [{ kind: "slow", ms: 5000, then: { kind: "text", text: "late" } }],
+      { timeoutSeconds: 1, maxRetries: 0 },
+    );
     const t0 = performance.now();
-    const err = await provider.chat({ messages: [{ role: "user", content: "hi" }], tools: [], signal: new AbortController().signal }).catch((e: unknown) => e);
+    const err = await provider
+      .chat({ messages: [{ role: "user", content: "hi" }], tools: [], signal: new AbortController().signal })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LlmError);
     expect(["LlmTimeout", "LlmUnreachable", "Interrupted"]).toContain((err as LlmError).code);
     expect(performance.now() - t0).toBeLessThan(4000);
   });
 
   it("stops on abort without retrying", async () => {
-    const { llm, provider } = await setup(format, [{ kind: "slow", ms: 5000, then: { kind: "text", text: "late" } }]);
+    const { llm, provider } = await setup(format, [
+      { kind: "slow", ms: 5000, then: { kind: "text", text: "late" } },
+    ]);
     const ac = new AbortController();
-    const p = provider.chat({ messages: [{ role: "user", content: "hi" }], tools: [], signal: ac.signal }).catch((e: unknown) => e);
+    const p = provider
+      .chat({ messages: [{ role: "user", content: "hi" }], tools: [], signal: ac.signal })
+      .catch((e: unknown) => e);
     setTimeout(() => {
       ac.abort();
     }, 100);
@@ -162,7 +198,9 @@ describe.each(formats)("%s provider", (format) => {
 
   it("turns a garbage body into an error, not a crash", async () => {
     const { provider } = await setup(format, [{ kind: "garbage" }], { maxRetries: 0 });
-    const err = await provider.chat({ messages: [{ role: "user", content: "hi" }], tools: [], signal: new AbortController().signal }).catch((e: unknown) => e);
+    const err = await provider
+      .chat({ messages: [{ role: "user", content: "hi" }], tools: [], signal: new AbortController().signal })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
   });
 });
@@ -175,9 +213,25 @@ describe("openai streaming", () => {
     ]);
     const deltas: string[] = [];
     const signal = new AbortController().signal;
-    const first = await provider.chat({ messages: [{ role: "user", content: "hi" }], tools: [], signal, onText: (d) => deltas.push(d) });
-    expect(first.toolCalls).toEqual([{ id: expect.stringMatching(/^call_/) as unknown, name: "get_findings", arguments: '{"namespace":"shop"}' }]);
-    const second = await provider.chat({ messages: [{ role: "user", content: "hi" }], tools: [], signal, onText: (d) => deltas.push(d) });
+    const first = await provider.chat({
+      messages: [{ role: "user", content: "hi" }],
+      tools: [],
+      signal,
+      onText: (d) => deltas.push(d),
+    });
+    expect(first.toolCalls).toEqual([
+      {
+        id: expect.stringMatching(/^call_/) as unknown,
+        name: "get_findings",
+        arguments: '{"namespace":"shop"}',
+      },
+    ]);
+    const second = await provider.chat({
+      messages: [{ role: "user", content: "hi" }],
+      tools: [],
+      signal,
+      onText: (d) => deltas.push(d),
+    });
     expect(second.text).toBe("checkout crash-loops with exit code 3");
     expect(deltas.join("")).toBe(second.text);
     expect(deltas.length).toBeGreaterThan(1);

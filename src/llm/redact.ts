@@ -43,6 +43,8 @@ interface Rule {
   readonly re: RegExp;
   /** Index of the capture group to mask; 0 masks the whole match. */
   readonly group: number;
+  /** Capture group holding a key name: a reference key (`secretName: x`) is left alone. */
+  readonly keyGroup?: number;
 }
 
 const BASE_RULES: readonly Rule[] = [
@@ -81,6 +83,7 @@ const BASE_RULES: readonly Rule[] = [
       "gi",
     ),
     group: 3,
+    keyGroup: 1,
   },
 ];
 
@@ -131,6 +134,8 @@ export function createRedactor(cfg: RedactionConfig): Redactor {
       const whole = m[0] as string;
       if (r.group === 0) return whole.startsWith("[REDACTED-") ? whole : placeholder(r.kind, whole);
       const target = m[r.group] as string | undefined;
+      const key = r.keyGroup !== undefined ? (m[r.keyGroup] as string | undefined) : undefined;
+      if (key !== undefined && REFERENCE_KEY.test(key)) return whole;
       if (target === undefined || target === "") return whole;
       // Replace the last occurrence of the group within the match (the value sits at the end).
       const at = whole.lastIndexOf(target);

@@ -15,7 +15,10 @@ export type WireFormat = "openai" | "anthropic" | "gemini";
 /** One scripted reply. `fn` decides from the request body (e.g. reads a pod name from a tool result). */
 export type Step =
   | { readonly kind: "text"; readonly text: string }
-  | { readonly kind: "tools"; readonly calls: readonly { readonly name: string; readonly args: string | object }[] }
+  | {
+      readonly kind: "tools";
+      readonly calls: readonly { readonly name: string; readonly args: string | object }[];
+    }
   | { readonly kind: "status"; readonly status: number; readonly retryAfter?: number }
   | { readonly kind: "slow"; readonly ms: number; readonly then: Step }
   | { readonly kind: "garbage" }
@@ -36,33 +39,89 @@ export interface FakeLlmServer {
 
 let callSeq = 0;
 
-function render(format: WireFormat, step: Exclude<Step, { kind: "fn" | "slow" | "status" | "garbage" }>, stream: boolean): { body: string; contentType: string } {
+function render(
+  format: WireFormat,
+  step: Exclude<Step, { kind: "fn" | "slow" | "status" | "garbage" }>,
+  stream: boolean,
+): { body: string; contentType: string } {
   const text = step.kind === "text" ? step.text : "";
   const calls = step.kind === "tools" ? step.calls : [];
   const argText = (a: string | object) => (typeof a === "string" ? a : JSON.stringify(a));
   if (format === "openai") {
-    const tool_calls = calls.map((c) => ({ id: `call_${++callSeq}`, type: "function", function: { name: c.name, arguments: argText(c.args) } }));
+    const tool_calls = calls.map((c) => ({
+      id: `call_${++callSeq}`,
+      type: "function",
+      function: { name: c.name, arguments: argText(c.args) },
+    }));
     const finish = calls.length > 0 ? "tool_calls" : "stop";
     if (stream) {
       const chunks = [
-        { id: "c", object: "chat.completion.chunk", created: 0, model: "fake", choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] },
-        ...[...text].reduce<string[]>((acc, ch, i) => { if (i % 8 === 0) acc.push(ch); else acc[acc.length - 1] += ch; return acc; }, []).map((piece) => ({
-          id: "c", object: "chat.completion.chunk", created: 0, model: "fake", choices: [{ index: 0, delta: { content: piece }, finish_reason: null }],
+        {
+          id: "c",
+          object: "chat.completion.chunk",
+          created: 0,
+          model: "fake",
+          choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+        },
+        ...(text.match(/[\s\S]{1,8}/g) ?? []).map((piece) => ({
+          id: "c",
+          object: "chat.completion.chunk",
+          created: 0,
+          model: "fake",
+          choices: [{ index: 0, delta: { content: piece }, finish_reason: null }],
         })),
         ...tool_calls.map((tc, index) => ({
-          id: "c", object: "chat.completion.chunk", created: 0, model: "fake",
-          choices: [{ index: 0, delta: { tool_calls: [{ index, id: tc.id, type: "function", function: tc.function }] }, finish_reason: null }],
+          id: "c",
+          object: "chat.completion.chunk",
+          created: 0,
+          model: "fake",
+          choices: [
+            {
+              index: 0,
+              delta: { tool_calls: [{ index, id: tc.id, type: "function", function: tc.function }] },
+              finish_reason: null,
+            },
+          ],
         })),
-        { id: "c", object: "chat.completion.chunk", created: 0, model: "fake", choices: [{ index: 0, delta: {}, finish_reason: finish }] },
-        { id: "c", object: "chat.completion.chunk", created: 0, model: "fake", choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } },
+        {
+          id: "c",
+          object: "chat.completion.chunk",
+          created: 0,
+          model: "fake",
+          choices: [{ index: 0, delta: {}, finish_reason: finish }],
+        },
+        {
+          id: "c",
+          object: "chat.completion.chunk",
+          created: 0,
+          model: "fake",
+          choices: [],
+          usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+        },
       ];
-      return { body: chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join("") + "data: [DONE]\n\n", contentType: "text/event-stream" };
+      return {
+        body: chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join("") + "data: [DONE]\n\n",
+        contentType: "text/event-stream",
+      };
     }
     return {
       contentType: "application/json",
       body: JSON.stringify({
-        id: "chatcmpl-fake", object: "chat.completion", created: 0, model: "fake",
-        choices: [{ index: 0, message: { role: "assistant", content: text === "" ? null : text, ...(tool_calls.length > 0 ? { tool_calls } : {}) }, finish_reason: finish }],
+        id: "chatcmpl-fake",
+        object: "chat.completion",
+        created: 0,
+        model: "fake",
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: text === "" ? null : text,
+              ...(tool_calls.length > 0 ? { tool_calls } : {}),
+            },
+            finish_reason: finish,
+          },
+        ],
         usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
       }),
     };
@@ -70,20 +129,32 @@ function render(format: WireFormat, step: Exclude<Step, { kind: "fn" | "slow" | 
   if (format === "anthropic") {
     const content = [
       ...(text !== "" ? [{ type: "text", text, citations: null }] : []),
-      ...calls.map((c) => ({ type: "tool_use", id: `toolu_${++callSeq}`, name: c.name, input: typeof c.args === "string" ? c.args : c.args })),
+      ...calls.map((c) => ({
+        type: "tool_use",
+        id: `toolu_${++callSeq}`,
+        name: c.name,
+        input: typeof c.args === "string" ? c.args : c.args,
+      })),
     ];
     return {
       contentType: "application/json",
       body: JSON.stringify({
-        id: "msg_fake", type: "message", role: "assistant", model: "fake", content,
-        stop_reason: calls.length > 0 ? "tool_use" : "end_turn", stop_sequence: null,
+        id: "msg_fake",
+        type: "message",
+        role: "assistant",
+        model: "fake",
+        content,
+        stop_reason: calls.length > 0 ? "tool_use" : "end_turn",
+        stop_sequence: null,
         usage: { input_tokens: 10, output_tokens: 5 },
       }),
     };
   }
   const parts = [
     ...(text !== "" ? [{ text }] : []),
-    ...calls.map((c) => ({ functionCall: { name: c.name, args: typeof c.args === "string" ? { raw: c.args } : c.args } })),
+    ...calls.map((c) => ({
+      functionCall: { name: c.name, args: typeof c.args === "string" ? { raw: c.args } : c.args },
+    })),
   ];
   return {
     contentType: "application/json",
@@ -123,7 +194,10 @@ export async function startFakeLlm(format: WireFormat, script: readonly Step[]):
         else if (step.kind === "slow") {
           const ms = step.ms;
           await new Promise<void>((r) => {
-            const t = setTimeout(() => { timers.delete(t); r(); }, ms);
+            const t = setTimeout(() => {
+              timers.delete(t);
+              r();
+            }, ms);
             timers.add(t);
           });
           if (res.destroyed || req.destroyed) return;
@@ -131,8 +205,13 @@ export async function startFakeLlm(format: WireFormat, script: readonly Step[]):
         } else break;
       }
       if (step.kind === "status") {
-        res.writeHead(step.status, { "content-type": "application/json", ...(step.retryAfter !== undefined ? { "retry-after": String(step.retryAfter) } : {}) });
-        res.end(JSON.stringify({ error: { message: "scripted failure", type: "server_error", code: step.status } }));
+        res.writeHead(step.status, {
+          "content-type": "application/json",
+          ...(step.retryAfter !== undefined ? { "retry-after": String(step.retryAfter) } : {}),
+        });
+        res.end(
+          JSON.stringify({ error: { message: "scripted failure", type: "server_error", code: step.status } }),
+        );
         return;
       }
       if (step.kind === "garbage") {
@@ -163,17 +242,25 @@ export async function startFakeLlm(format: WireFormat, script: readonly Step[]):
 }
 
 /** An in-process provider that replays a script and records each request (deep-copied). */
-export function scriptedProvider(script: readonly ((req: ChatRequest) => Partial<ChatResponse>)[]): Provider & { readonly requests: ChatRequest[] } {
+export function scriptedProvider(
+  script: readonly ((req: ChatRequest) => Partial<ChatResponse>)[],
+): Provider & { readonly requests: ChatRequest[] } {
   const requests: ChatRequest[] = [];
   let i = 0;
   return {
     id: "fake:scripted",
     requests,
     chat(req: ChatRequest) {
-      requests.push({ ...req, messages: structuredClone(req.messages) as ChatRequest["messages"] });
+      requests.push({ ...req, messages: structuredClone<ChatRequest["messages"]>(req.messages) });
       const f = script[i++];
       const r = f === undefined ? { text: "done" } : f(req);
-      return Promise.resolve({ text: "", toolCalls: [], usage: { inputTokens: 1, outputTokens: 1 }, finishReason: "stop", ...r });
+      return Promise.resolve({
+        text: "",
+        toolCalls: [],
+        usage: { inputTokens: 1, outputTokens: 1 },
+        finishReason: "stop",
+        ...r,
+      });
     },
   };
 }
@@ -188,9 +275,18 @@ export interface FakeClusterData {
 export function fakeCluster(data: FakeClusterData): ClusterReader & { readonly calls: string[] } {
   const calls: string[] = [];
   const matchLabels = (o: KubernetesObject, sel: string | undefined) =>
-    sel === undefined || sel.split(",").every((kv) => { const [k, v] = kv.split("="); return k !== undefined && o.metadata?.labels?.[k] === v; });
+    sel === undefined ||
+    sel.split(",").every((kv) => {
+      const [k, v] = kv.split("=");
+      return k !== undefined && o.metadata?.labels?.[k] === v;
+    });
   const field = (o: KubernetesObject, path: string): unknown =>
-    path.split(".").reduce<unknown>((x, k) => (typeof x === "object" && x !== null ? (x as Record<string, unknown>)[k] : undefined), o);
+    path
+      .split(".")
+      .reduce<unknown>(
+        (x, k) => (typeof x === "object" && x !== null ? (x as Record<string, unknown>)[k] : undefined),
+        o,
+      );
   const matchFields = (o: KubernetesObject, sel: string | undefined) =>
     sel === undefined ||
     sel.split(",").every((kv) => {
@@ -204,14 +300,26 @@ export function fakeCluster(data: FakeClusterData): ClusterReader & { readonly c
     list(q) {
       calls.push(`list ${q.kind.kind} ${q.namespace ?? "*"}`);
       const items = data.objects.filter(
-        (o) => o.kind === q.kind.kind && (q.namespace === undefined || o.metadata?.namespace === q.namespace) && matchLabels(o, q.labelSelector) && matchFields(o, q.fieldSelector),
+        (o) =>
+          o.kind === q.kind.kind &&
+          (q.namespace === undefined || o.metadata?.namespace === q.namespace) &&
+          matchLabels(o, q.labelSelector) &&
+          matchFields(o, q.fieldSelector),
       );
       return Promise.resolve({ items: items.slice(0, q.limit), more: items.length > q.limit });
     },
     get(q) {
       calls.push(`get ${q.kind.kind} ${q.namespace ?? ""}/${q.name}`);
-      const o = data.objects.find((x) => x.kind === q.kind.kind && x.metadata?.name === q.name && (q.namespace === undefined || x.metadata.namespace === q.namespace));
-      if (o === undefined) return Promise.reject(Object.assign(new Error(`${q.kind.kind} "${q.name}" not found`), { name: "NotFound" }));
+      const o = data.objects.find(
+        (x) =>
+          x.kind === q.kind.kind &&
+          x.metadata?.name === q.name &&
+          (q.namespace === undefined || x.metadata.namespace === q.namespace),
+      );
+      if (o === undefined)
+        return Promise.reject(
+          Object.assign(new Error(`${q.kind.kind} "${q.name}" not found`), { name: "NotFound" }),
+        );
       return Promise.resolve(o);
     },
     logs(q) {
@@ -222,7 +330,9 @@ export function fakeCluster(data: FakeClusterData): ClusterReader & { readonly c
     },
     metrics(q) {
       calls.push(`metrics ${q.kind}`);
-      return Promise.resolve(data.objects.filter((o) => o.kind === (q.kind === "pods" ? "PodMetrics" : "NodeMetrics")));
+      return Promise.resolve(
+        data.objects.filter((o) => o.kind === (q.kind === "pods" ? "PodMetrics" : "NodeMetrics")),
+      );
     },
   };
 }
