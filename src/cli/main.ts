@@ -5,10 +5,12 @@
  */
 import { Command, CommanderError } from "commander";
 import { VigilError } from "../model/index.js";
+import { analyzeCommand } from "./commands/analyze.js";
 import { benchCommand } from "./commands/bench.js";
 import { demoCommand } from "./commands/demo.js";
 import { forecastCommand } from "./commands/forecast.js";
 import { logsCommand } from "./commands/logs.js";
+import { recommendCommand } from "./commands/recommend.js";
 import { sandboxCommand } from "./commands/sandbox.js";
 import { packageVersion, versionCommand } from "./commands/version.js";
 import { readProcessConfig } from "./config.js";
@@ -16,9 +18,11 @@ import type { CliContext, CommandSpec } from "./context.js";
 
 const commands: readonly CommandSpec[] = [
   sandboxCommand,
+  analyzeCommand,
   demoCommand,
   forecastCommand,
   logsCommand,
+  recommendCommand,
   benchCommand,
   versionCommand,
 ];
@@ -28,6 +32,7 @@ function exitCodeFor(err: unknown): number {
   if (err instanceof VigilError) {
     if (err.code === "Usage") return 2;
     if (err.code === "Interrupted") return 130;
+    if ("exitCode" in err && typeof err.exitCode === "number") return err.exitCode;
     return 1;
   }
   return 1;

@@ -89,3 +89,31 @@ export {
   MONTH_HOURS,
   type Waste,
 } from "./cost.js";
+export {
+  qosClass,
+  qosChange,
+  applyRecommendation,
+  quotaReport,
+  overcommit,
+  idleWorkloads,
+  probeAdvice,
+  type QosClass,
+  type QosChange,
+  type ContainerResources,
+  type QuotaAmounts,
+  type QuotaLine,
+  type NodeInput,
+  type Overcommit,
+  type Risk,
+  type WorkloadUsage,
+  type IdleFinding,
+  type ProbeInput,
+  type ProbeSpec,
+  type ProbeAdvice,
+} from "./analysis.js";
+export {
+  recommendTrace,
+  RECOMMEND_DEFAULTS,
+  type RecommendOptions,
+  type RecommendReport,
+} from "./recommend.js";

@@ -9,6 +9,7 @@ import { autoscaleBench } from "./bench/autoscale.js";
 import { forecastBench } from "./bench/forecast.js";
 import { anomalyBench } from "./bench/anomaly.js";
 import { logsBench } from "./bench/logs.js";
+import { rightsizeBench } from "./bench/rightsize.js";
 
 /** A benchmark registers itself as a subcommand of `vigil bench`. */
 export interface BenchSpec {
@@ -16,7 +17,13 @@ export interface BenchSpec {
   register(bench: Command, ctx: CliContext): void;
 }
 
-const benches: readonly BenchSpec[] = [anomalyBench, logsBench, forecastBench, autoscaleBench];
+const benches: readonly BenchSpec[] = [
+  anomalyBench,
+  logsBench,
+  forecastBench,
+  autoscaleBench,
+  rightsizeBench,
+];
 
 export const benchCommand: CommandSpec = {
   name: "bench",
