@@ -6,7 +6,6 @@
 import { Command, CommanderError } from "commander";
 import { VigilError } from "../model/index.js";
 import { analyzeCommand } from "./commands/analyze.js";
-import { analyzeCommand } from "./commands/analyze.js";
 import { benchCommand } from "./commands/bench.js";
 import { demoCommand } from "./commands/demo.js";
 import { forecastCommand } from "./commands/forecast.js";
@@ -19,7 +18,6 @@ import type { CliContext, CommandSpec } from "./context.js";
 
 const commands: readonly CommandSpec[] = [
   sandboxCommand,
-  analyzeCommand,
   analyzeCommand,
   demoCommand,
   forecastCommand,
@@ -34,7 +32,6 @@ function exitCodeFor(err: unknown): number {
   if (err instanceof VigilError) {
     if (err.code === "Usage") return 2;
     if (err.code === "Interrupted") return 130;
-    if ("exitCode" in err && typeof err.exitCode === "number") return err.exitCode;
     if ("exitCode" in err && typeof err.exitCode === "number") return err.exitCode;
     return 1;
   }
