@@ -1,14 +1,11 @@
 /**
  * @module
- * Server-side apply of plain objects with Vigil's own field manager.
+ * Server-side apply of plain objects with Vigil's own field manager. Objects go to the apiserver as
+ * JSON exactly as given (no client model in between), so CRD schemas keep `default`, `enum` and
+ * `x-kubernetes-validations`.
  */
-import {
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubeConfig,
-  type KubernetesObject,
-} from "@kubernetes/client-node";
-import { toKubeError } from "./errors.js";
+import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import { Discovery, expectOk, objectPath, rawRequest } from "./raw.js";
 
 export const FIELD_MANAGER = "vigil";
 
@@ -28,23 +25,20 @@ export async function applyObjects(
   objects: readonly KubernetesObject[],
   opts: ApplyOptions = {},
 ): Promise<KubernetesObject[]> {
-  const api = KubernetesObjectApi.makeApiClient(kc);
+  const discovery = new Discovery(kc);
   const out: KubernetesObject[] = [];
   for (const obj of objects) {
-    try {
-      out.push(
-        await api.patch(
-          obj,
-          undefined,
-          opts.dryRun === true ? "All" : undefined,
-          FIELD_MANAGER,
-          opts.force ?? false,
-          PatchStrategy.ServerSideApply,
-        ),
-      );
-    } catch (err) {
-      throw toKubeError(err, "apply", describe(obj));
-    }
+    const what = describe(obj);
+    const apiVersion = obj.apiVersion ?? "v1";
+    const r = await discovery.resource(apiVersion, obj.kind ?? "");
+    const path = objectPath(apiVersion, r, obj.metadata?.namespace, obj.metadata?.name);
+    const q = new URLSearchParams({ fieldManager: FIELD_MANAGER, force: String(opts.force ?? false) });
+    if (opts.dryRun === true) q.set("dryRun", "All");
+    const res = await rawRequest(kc, "PATCH", `${path}?${q.toString()}`, {
+      body: JSON.stringify(obj),
+      contentType: "application/apply-patch+yaml",
+    });
+    out.push(expectOk(res, "apply", what) as KubernetesObject);
   }
   return out;
 }
