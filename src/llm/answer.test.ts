@@ -111,3 +111,17 @@ describe("no-model answers", () => {
     );
   });
 });
+
+describe("findings from src/health", () => {
+  it("maps the analyzers' findings for the corpus to views with evidence and a fix", async () => {
+    const { healthFindings } = await import("./health.js");
+    const { fakeCluster } = await import("./testkit.js");
+    const src = healthFindings(fakeCluster(CORPUS), () => new Date("2026-11-26T10:00:00Z"));
+    const f = await src({ namespace: "shop" }, new AbortController().signal);
+    expect(f.length).toBeGreaterThan(0);
+    const crash = f.find((x) => x.reason === "CrashLoopBackOff");
+    expect(crash).toBeDefined();
+    expect(crash?.evidence.join("\n")).toMatch(/exit code 3|exitCode 3|code 3/i);
+    expect(crash?.suggestion.length).toBeGreaterThan(0);
+  });
+});

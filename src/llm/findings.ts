@@ -8,7 +8,8 @@
 import type { CoreV1Event, V1Deployment, V1Node, V1Pod } from "@kubernetes/client-node";
 import { eventTime } from "./views.js";
 
-export type Severity = "critical" | "warning" | "info";
+/** The health analyzers' scale. */
+export type Severity = "critical" | "high" | "medium" | "low";
 
 /** What the assistant and the MCP server show of a finding: plain, JSON-serialisable. */
 export interface FindingView {
@@ -107,7 +108,7 @@ function podFindings(p: V1Pod, events: readonly CoreV1Event[], owner: string | u
   if (p.status?.phase === "Failed" && p.status.reason === "Evicted") {
     out.push({
       ...base,
-      severity: "warning",
+      severity: "medium",
       reason: "Evicted",
       message: p.status.message ?? "pod was evicted",
       evidence: evidenceFrom(/Evict/),
@@ -146,7 +147,7 @@ function podFindings(p: V1Pod, events: readonly CoreV1Event[], owner: string | u
       if (unhealthy.length > 0 || cs.restartCount > 0) {
         out.push({
           ...base,
-          severity: "warning",
+          severity: "medium",
           reason: "Unhealthy",
           message: `container ${cs.name} runs but is not ready`,
           evidence: [`restarts: ${cs.restartCount}`, ...unhealthy],
@@ -208,7 +209,7 @@ export function basicFindings(state: RawState): FindingView[] {
       });
     }
   }
-  const rank: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+  const rank: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
   return out.sort(
     (a, b) =>
       rank[a.severity] - rank[b.severity] ||

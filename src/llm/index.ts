@@ -62,6 +62,7 @@ export {
   type ToolCallRecord,
   type WriteExecutor,
 } from "./agent.js";
+export { healthFindings, toFindingView } from "./health.js";
 export { answerWithoutModel, intentOf, type QuestionIntent } from "./answer.js";
 export { kubeExecutor, kubeReader, learnSecrets, rawStateFindings } from "./cluster.js";
 export { KINDS, resolveKind, slim, summarize, type KindInfo } from "./views.js";
