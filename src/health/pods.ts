@@ -10,7 +10,7 @@ import type { Draft } from "./draft.js";
 import { maxSeverity } from "./draft.js";
 import { DOCS, type AnalyzerName, type Evidence, type Fix, type Severity } from "./finding.js";
 import type { Container, ContainerStatus, Pod, Probe } from "./snapshot.js";
-import { ageSeconds, formatBytes, humanDuration, parseQuantity, plural, ref, refOf } from "./util.js";
+import { ageSeconds, formatBytes, humanDuration, ms, parseQuantity, plural, ref, refOf } from "./util.js";
 
 /** One problem of one pod, before grouping. */
 export interface PodIssue {
@@ -540,6 +540,15 @@ export function podIssues(ctx: Ctx, pod: Pod): PodIssue[] {
     ) {
       const liveness = unhealthyEvents(ctx, pod, "Liveness");
       if (liveness.length > 0 && !cs.ready) {
+        out.push(crashIssue(ctx, pod, cs));
+        continue;
+      }
+    }
+    // Between two crashes a crash-looping container is briefly Running: still a crash loop, not a storm.
+    if (cs.state.running !== undefined && !cs.ready && cs.restartCount >= 2 && lastT !== undefined) {
+      const ran = (ms(lastT.finishedAt) ?? 0) - (ms(lastT.startedAt) ?? 0);
+      const since = ageSeconds(ctx.now, lastT.finishedAt) ?? Infinity;
+      if (lastT.exitCode !== 0 && ran < 60_000 && since <= 300) {
         out.push(crashIssue(ctx, pod, cs));
         continue;
       }
