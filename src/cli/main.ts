@@ -6,10 +6,13 @@
 import { Command, CommanderError } from "commander";
 import { VigilError } from "../model/index.js";
 import { analyzeCommand } from "./commands/analyze.js";
+import { askCommand } from "./commands/ask.js";
 import { benchCommand } from "./commands/bench.js";
 import { demoCommand } from "./commands/demo.js";
+import { runCommand } from "./commands/run.js";
 import { forecastCommand } from "./commands/forecast.js";
 import { logsCommand } from "./commands/logs.js";
+import { mcpCommand } from "./commands/mcp.js";
 import { recommendCommand } from "./commands/recommend.js";
 import { sandboxCommand } from "./commands/sandbox.js";
 import { packageVersion, versionCommand } from "./commands/version.js";
@@ -20,8 +23,11 @@ const commands: readonly CommandSpec[] = [
   sandboxCommand,
   analyzeCommand,
   demoCommand,
+  runCommand,
   forecastCommand,
   logsCommand,
+  askCommand,
+  mcpCommand,
   recommendCommand,
   benchCommand,
   versionCommand,
