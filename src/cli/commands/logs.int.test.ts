@@ -3,10 +3,11 @@
  * CRI format in a temp file at test time) for one pod, and Vigil reads it back through the apiserver's
  * pods/log subresource, mines it and finds the same templates as mining the file directly.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -242,6 +243,27 @@ describe.skipIf(!haveData)("pod logs through the Kubernetes API (sandbox)", () =
     expect(out.source).toBe(`${NS}/pod/hdfs`);
     expect(out.truncated).toBe(false);
     expect(out.lines).toBe(1000);
+  });
+
+  it("the CLI in follow mode prints the report when interrupted (Ctrl-C)", async () => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, "dist/cli/main.js"), "logs", "analyze", "deployment/web", "-n", NS, "-f", "-o", "json"],
+      { env: { ...process.env, KUBECONFIG: sb.kubeconfig }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString("utf8");
+    });
+    await sleep(3000);
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => {
+      child.once("exit", r);
+    });
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as logmine.LogReport & { source: string };
+    expect(out.source).toBe(`${NS}/deployment/web`);
+    expect(out.lines).toBeGreaterThan(2000);
   });
 
   it("clear errors: pod not found, unreachable apiserver, missing RBAC", async () => {
