@@ -57,7 +57,49 @@ export const HealingPolicySpec = z
       .describe(
         "When more nodes than this are NotReady at once, Vigil stops acting on nodes and alerts (a network partition, not node failures).",
       ),
-    nodeNotReadyGraceSeconds: z.int().min(0).max(3600).default(30),
+    nodeNotReadyGraceSeconds: z
+      .int()
+      .min(0)
+      .max(3600)
+      .default(30)
+      .describe("How long a node stays NotReady before Vigil cordons it and evicts its pods."),
+    nodeHealthyDelaySeconds: z
+      .int()
+      .min(0)
+      .max(3600)
+      .default(120)
+      .describe(
+        "How long a node Vigil cordoned must be Ready again before Vigil uncordons it (flapping nodes).",
+      ),
+    forceDeleteGraceSeconds: z
+      .int()
+      .min(0)
+      .max(3600)
+      .default(30)
+      .describe(
+        "How long past its deletion deadline a pod on a dead node may stay Terminating before Vigil force-deletes it.",
+      ),
+    memoryHeadroomPercent: z
+      .int()
+      .min(0)
+      .max(400)
+      .default(20)
+      .describe(
+        "Headroom over the observed memory peak when Vigil raises a limit after OOMKilled (at least +100Mi).",
+      ),
+    maxMemoryLimit: z
+      .string()
+      .regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/)
+      .default("4Gi")
+      .describe("Vigil never raises a memory limit above this."),
+    maxStartupProbeSeconds: z
+      .int()
+      .min(10)
+      .max(3600)
+      .default(600)
+      .describe(
+        "Upper bound on the startup budget (failureThreshold x periodSeconds) Vigil gives a slow starter.",
+      ),
     verifyTimeoutSeconds: z.int().min(10).max(3600).default(180),
     suspend: z.boolean().default(false),
   })
