@@ -20,7 +20,9 @@ describe("parseLogTarget", () => {
 describe("podLogUrl", () => {
   const s = { pod: "api-1", container: "app" };
   it("always carries limitBytes, and only the options given", () => {
-    const u = podLogUrl("https://127.0.0.1:6443", "shop", s, {
+    const u = podLogUrl("https://127.0.0.1:6443", {
+      namespace: "shop",
+      stream: s,
       previous: false,
       follow: false,
       maxBytes: 10,
@@ -30,7 +32,9 @@ describe("podLogUrl", () => {
     expect(Object.fromEntries(u.searchParams)).toEqual({ container: "app", limitBytes: "4096" });
   });
   it("passes previous, follow, since and tail; keeps a server path prefix", () => {
-    const u = podLogUrl("https://h:443/k8s/", "shop", s, {
+    const u = podLogUrl("https://h:443/k8s/", {
+      namespace: "shop",
+      stream: s,
       previous: true,
       follow: true,
       sinceSeconds: 3600,

@@ -14,8 +14,7 @@ import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/c
 import { VigilError } from "../model/index.js";
 import { KubeError, type KubeReason, toKubeError } from "./errors.js";
 
-export const LOG_TARGET_KINDS = ["pod", "deployment"] as const;
-export type LogTargetKind = (typeof LOG_TARGET_KINDS)[number];
+export type LogTargetKind = "pod" | "deployment";
 
 export interface LogTarget {
   readonly kind: LogTargetKind;
@@ -121,7 +120,7 @@ function selectorString(sel: {
 const created = (p: V1Pod) => p.metadata?.creationTimestamp?.getTime() ?? 0;
 
 /** The pods (and containers) a target reads, oldest first; checks that they exist. */
-export async function resolvePodStreams(
+async function resolvePodStreams(
   kc: KubeConfig,
   target: LogTarget,
   maxPods = DEFAULT_MAX_PODS,
@@ -184,10 +183,13 @@ export async function resolvePodStreams(
 /** The log URL of one container; every option the apiserver knows, with limitBytes always set. */
 export function podLogUrl(
   server: string,
-  namespace: string,
-  s: PodStream,
-  o: PodLogOptions & { readonly limitBytes: number },
+  req: PodLogOptions & {
+    readonly namespace: string;
+    readonly stream: PodStream;
+    readonly limitBytes: number;
+  },
 ): URL {
+  const { namespace, stream: s, ...o } = req;
   const base = new URL(server);
   const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(s.pod)}/log`;
   const url = new URL(base.pathname.replace(/\/$/, "") + path, base);
@@ -234,11 +236,10 @@ const REASON_BY_STATUS: Readonly<Record<number, KubeReason>> = {
 /** Opens one log request; resolves with the 200 response, or rejects with a KubeError. */
 async function openLog(
   kc: KubeConfig,
-  url: URL,
-  what: string,
-  idleMs: number | undefined,
+  req: { readonly url: URL; readonly what: string; readonly idleMs: number | undefined },
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
+  const { url, what, idleMs } = req;
   const opts: RequestOptions = { method: "GET", headers: { Accept: "*/*" }, signal };
   try {
     await kc.applyToHTTPSOptions(opts);
@@ -280,18 +281,25 @@ interface Budget {
 /** Lines of one container's log; stops at the budget, at `limitBytes`, at the end or when aborted. */
 async function* streamLines(
   kc: KubeConfig,
-  namespace: string,
-  s: PodStream,
-  o: PodLogOptions,
-  limitBytes: number,
-  budget: Budget,
+  r: {
+    readonly namespace: string;
+    readonly stream: PodStream;
+    readonly opts: PodLogOptions;
+    readonly limitBytes: number;
+    readonly budget: Budget;
+  },
   signal: AbortSignal,
 ): AsyncGenerator<LogLine> {
-  const url = podLogUrl(kc.getCurrentCluster()?.server ?? "", namespace, s, { ...o, limitBytes });
+  const { namespace, stream: s, opts: o, limitBytes, budget } = r;
+  const url = podLogUrl(kc.getCurrentCluster()?.server ?? "", { ...o, namespace, stream: s, limitBytes });
   const what = `pod ${namespace}/${s.pod} container ${s.container}${o.previous ? " (previous)" : ""}`;
   let res: IncomingMessage;
   try {
-    res = await openLog(kc, url, what, o.follow ? undefined : (o.idleTimeoutMs ?? DEFAULT_IDLE_MS), signal);
+    res = await openLog(
+      kc,
+      { url, what, idleMs: o.follow ? undefined : (o.idleTimeoutMs ?? DEFAULT_IDLE_MS) },
+      signal,
+    );
   } catch (err) {
     if (signal.aborted) return;
     throw err;
@@ -381,7 +389,11 @@ export async function podLogReader(
       const signal = AbortSignal.any([outer, stop.signal]);
       const guarded = async function* (s: PodStream, limit: number): AsyncGenerator<LogLine> {
         try {
-          yield* streamLines(kc, target.namespace, s, o, limit, budget, signal);
+          yield* streamLines(
+            kc,
+            { namespace: target.namespace, stream: s, opts: o, limitBytes: limit, budget },
+            signal,
+          );
         } catch (err) {
           if (single || !isNoLog(err)) throw err;
           skipped.push({ pod: s.pod, reason: err.message });

@@ -191,7 +191,7 @@ describe("lokiReader", () => {
   });
 
   it("builds query_range URLs under a path prefix", () => {
-    const u = queryRangeUrl("http://h:3100/loki-gw/", '{a="b"}', 1n, 2n, 100);
+    const u = queryRangeUrl("http://h:3100/loki-gw/", { query: '{a="b"}', start: 1n, end: 2n, limit: 100 });
     expect(u.pathname).toBe("/loki-gw/loki/api/v1/query_range");
     expect(Object.fromEntries(u.searchParams)).toEqual({
       query: '{a="b"}',

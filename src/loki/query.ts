@@ -69,7 +69,11 @@ const MAX_ERROR_TEXT = 2048;
 
 const ns = (d: Date) => BigInt(d.getTime()) * 1_000_000n;
 
-export function queryRangeUrl(base: string, query: string, start: bigint, end: bigint, limit: number): URL {
+export function queryRangeUrl(
+  base: string,
+  page: { readonly query: string; readonly start: bigint; readonly end: bigint; readonly limit: number },
+): URL {
+  const { query, start, end, limit } = page;
   const b = new URL(base);
   const url = new URL(`${b.pathname.replace(/\/$/, "")}/loki/api/v1/query_range`, b);
   url.searchParams.set("query", query);
@@ -170,7 +174,7 @@ export function lokiReader(q: LokiQuery): LokiReader {
   let gaps = 0;
 
   async function fetchPage(start: bigint, end: bigint, signal: AbortSignal): Promise<Entry[]> {
-    const url = queryRangeUrl(q.url, q.query, start, end, pageLimit);
+    const url = queryRangeUrl(q.url, { query: q.query, start, end, limit: pageLimit });
     const what = `Loki query_range at ${host}`;
     let res: Response;
     try {

@@ -164,7 +164,7 @@ type Flags = z.infer<typeof Flags>;
 /** Lines per batch handed to the miner, and the bytes past which mining moves to a worker thread. */
 const BATCH_LINES = 4096;
 const BATCH_CHARS = 1024 * 1024;
-export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
+const WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
 export interface AnalyzeOptions {
   readonly baselineLines: number;
