@@ -71,11 +71,11 @@ export function renderRecommendTable(r: rs.RecommendReport): string {
   const rows = [
     [
       "current",
+      "-",
       cores(r.current.cpu),
       "-",
       "-",
       bytes(r.current.mem),
-      "-",
       "-",
       "-",
       "-",
