@@ -47,6 +47,31 @@ describe.skipIf(!existsSync(`${LOGHUB}/HDFS`))("mining in a worker thread", () =
     }
   }, 60_000);
 
+  it("leaves the event loop free while the worker mines", async () => {
+    const cfg: MiningConfig = {
+      miner: logmine.defaultMinerConfig,
+      signals: logmine.defaultSignalConfig,
+      baselineLines: 0,
+    };
+    const bs = batches();
+    const w = workerMining(cfg);
+    let ticks = 0;
+    const iv = setInterval(() => {
+      ticks++;
+    }, 5);
+    const t0 = performance.now();
+    try {
+      for (let k = 0; k < 4; k++) for (const b of bs) await w.push(b);
+      expect((await w.report(5)).lines).toBe(48_000);
+    } finally {
+      clearInterval(iv);
+      await w.close();
+    }
+    // A timer every 5 ms: on a free loop it fires about ms/5 times; mining here would starve it.
+    const ms = performance.now() - t0;
+    expect(ticks).toBeGreaterThan(ms / 5 / 4);
+  }, 60_000);
+
   it("reports a worker that failed instead of hanging", async () => {
     const cfg = {
       miner: logmine.defaultMinerConfig,
