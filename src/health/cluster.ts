@@ -26,10 +26,10 @@ function nodeDrafts(ctx: Ctx, n: Node): Draft[] {
   const out: Draft[] = [];
   const object = ref("Node", "", n.metadata.name);
   const ready = n.status.conditions.find((c) => c.type === "Ready");
-  const podsOn = ctx.snap.pods.filter(
-    (p) => p.spec.nodeName === n.metadata.name && p.metadata.deletionTimestamp === undefined,
-  );
   if (ready !== undefined && ready.status !== "True") {
+    const podsOn = ctx.snap.pods.filter(
+      (p) => p.spec.nodeName === n.metadata.name && p.metadata.deletionTimestamp === undefined,
+    );
     const unknown = ready.status === "Unknown";
     const age = ageSeconds(ctx.now, ready.lastTransitionTime) ?? 0;
     out.push({
