@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CoreV1Api, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
+import { CoreV1Api, KubernetesObjectApi } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startSandbox, type TestSandbox } from "../../test/harness.js";
@@ -105,7 +105,7 @@ describe.skipIf(cfg === undefined)("assistant evals (real provider)", () => {
         for (const o of c.setup) {
           // Plain parsed YAML, not client classes: spreading is safe.
           const obj = { ...o, metadata: { ...o.metadata, namespace: c.namespace } };
-          await objects.create(obj as KubernetesObject);
+          await objects.create(obj);
         }
         const labels = Object.entries(c.nodeLabels ?? {});
         if (labels.length > 0)
