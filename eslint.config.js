@@ -16,7 +16,7 @@ const PURE = [
   "anomaly",
   "incident",
 ];
-const EDGE = ["kube", "metrics", "alert", "llm", "mcp", "web", "sandbox", "controller", "cli"];
+const EDGE = ["kube", "metrics", "alert", "llm", "mcp", "web", "sandbox", "controller", "cli", "loki"];
 
 const viaIndex = {
   regex: String.raw`^(\.\./)+[^./][^/]*/(?!(.*/)?index\.js$).+`,

@@ -8,3 +8,11 @@ export { KubeError, toKubeError, type KubeReason } from "./errors.js";
 export { contextNamespace, parseLogTarget, podLogReader, type PodLogReader } from "./logs.js";
 export { buildSnapshot, type BuiltSnapshot, type SnapshotOptions } from "./snapshot.js";
 export { rawRequest, expectOk, Discovery, objectPath, type RawResponse } from "./raw.js";
+export {
+  Informer,
+  slim,
+  keyOf,
+  type ObjectJson,
+  type InformerOptions,
+  type InformerStats,
+} from "./informer.js";

@@ -1,0 +1,219 @@
+/**
+ * @module
+ * `vigil run`: the operator. Watches the cluster, analyses on every change, reports findings as they
+ * appear and resolve (stdout lines, Kubernetes Events on the object, Prometheus metrics).
+ */
+import { createServer, type Server } from "node:http";
+import { CoreV1Api, type CoreV1Event } from "@kubernetes/client-node";
+import type { Command } from "commander";
+import { pino, type Logger } from "pino";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { z } from "zod";
+import { Observer, WatchSet, type FindingEvent } from "../../controller/index.js";
+import * as health from "../../health/index.js";
+import { loadKubeConfig } from "../../kube/index.js";
+import { VigilError } from "../../model/index.js";
+import type { CliContext, CommandSpec } from "../context.js";
+
+const Flags = z.object({
+  mode: z.enum(["observe"]),
+  namespace: z.string().optional(),
+  kubeconfig: z.string().optional(),
+  context: z.string().optional(),
+  metricsPort: z.coerce.number().int().min(0).max(65535),
+  output: z.enum(["text", "json"]),
+  events: z.boolean(),
+  verbose: z.boolean().optional(),
+});
+
+export interface RunMetrics {
+  readonly registry: Registry;
+  readonly findings: Gauge;
+  readonly detectionLatency: Histogram;
+  readonly analysisDuration: Histogram;
+  readonly findingEvents: Counter;
+}
+
+export function runMetrics(): RunMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "vigil_" });
+  return {
+    registry,
+    findings: new Gauge({
+      name: "vigil_findings",
+      help: "Current findings.",
+      labelNames: ["severity", "kind", "reason"],
+      registers: [registry],
+    }),
+    detectionLatency: new Histogram({
+      name: "vigil_detection_latency_seconds",
+      help: "From the first watch event of a change to the finding being emitted.",
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    analysisDuration: new Histogram({
+      name: "vigil_analysis_duration_seconds",
+      help: "One full analysis of the informer caches.",
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
+      registers: [registry],
+    }),
+    findingEvents: new Counter({
+      name: "vigil_finding_events_total",
+      help: "Findings detected, changed and resolved.",
+      labelNames: ["type"],
+      registers: [registry],
+    }),
+  };
+}
+
+function line(e: FindingEvent, now: Date): string {
+  const f = e.finding;
+  const ns = f.object.namespace === "" ? "" : `${f.object.namespace}/`;
+  const lat = e.latencyMs !== undefined ? ` (${e.latencyMs.toFixed(0)} ms after the change)` : "";
+  return `${now.toISOString()} ${e.type.toUpperCase().padEnd(8)} ${f.severity.padEnd(8)} ${f.object.kind} ${ns}${f.object.name} ${f.code}: ${f.reason}${lat}\n`;
+}
+
+async function recordEvent(core: CoreV1Api, e: FindingEvent, now: Date, log: Logger): Promise<void> {
+  const f = e.finding;
+  const ns = f.object.namespace === "" ? "default" : f.object.namespace;
+  const body: CoreV1Event = {
+    metadata: { generateName: `vigil-${f.object.name.slice(0, 40)}-`, namespace: ns },
+    involvedObject: {
+      apiVersion: f.object.apiVersion,
+      kind: f.object.kind,
+      name: f.object.name,
+      ...(f.object.namespace !== "" ? { namespace: f.object.namespace } : {}),
+    },
+    type: e.type === "resolved" ? "Normal" : "Warning",
+    reason: e.type === "resolved" ? "VigilResolved" : "VigilFinding",
+    message: `${f.code}: ${f.reason}`.slice(0, 1000),
+    source: { component: "vigil" },
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  };
+  try {
+    await core.createNamespacedEvent({ namespace: ns, body });
+  } catch (err) {
+    log.warn(
+      { err: err instanceof Error ? err.message.slice(0, 200) : String(err), finding: f.id },
+      "could not record event",
+    );
+  }
+}
+
+export const runCommand: CommandSpec = {
+  name: "run",
+  register(program: Command, ctx: CliContext) {
+    program
+      .command("run")
+      .description("run the operator: watch the cluster and report findings as they appear and resolve")
+      .option("--mode <mode>", "observe (report only)", "observe")
+      .option("-n, --namespace <ns>", "watch one namespace (default: all)")
+      .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+      .option("--context <name>", "kubeconfig context")
+      .option("--metrics-port <port>", "serve Prometheus metrics on 127.0.0.1:PORT/metrics (0: off)", "9464")
+      .option("-o, --output <format>", "text|json lines on stdout", "text")
+      .option("--no-events", "do not record Kubernetes Events on the objects")
+      .action(async (raw: Record<string, unknown>) => {
+        const parsed = Flags.safeParse({ ...raw, verbose: program.opts<{ verbose?: boolean }>().verbose });
+        if (!parsed.success) throw new VigilError("Usage", z.prettifyError(parsed.error));
+        const f = parsed.data;
+        const log = pino(
+          { level: f.verbose === true ? "debug" : "info", base: { component: "vigil" } },
+          pino.destination(2),
+        );
+        const kc = loadKubeConfig({
+          kubeconfig: f.kubeconfig ?? ctx.cfg.kubeconfigEnv?.split(":")[0],
+          context: f.context,
+        });
+        const core = kc.makeApiClient(CoreV1Api);
+        const metrics = runMetrics();
+        const clock = { now: () => new Date() };
+        const ref: { observer?: Observer } = {};
+        const watch = new WatchSet(kc, {
+          namespace: f.namespace,
+          onChange: () => {
+            ref.observer?.changed();
+          },
+          onRestart: (fields) => {
+            log.warn(fields, "watch restarted");
+          },
+        });
+        const observer = new Observer(watch, {
+          clock,
+          config: health.defaultHealthConfig,
+          namespaces: f.namespace !== undefined ? [f.namespace] : undefined,
+          onEvent: (e) => {
+            const now = clock.now();
+            metrics.findingEvents.inc({ type: e.type });
+            if (e.latencyMs !== undefined && e.type === "detected")
+              metrics.detectionLatency.observe(e.latencyMs / 1000);
+            if (f.output === "json")
+              ctx.out(
+                JSON.stringify({
+                  time: now.toISOString(),
+                  type: e.type,
+                  latencyMs: e.latencyMs,
+                  finding: e.finding,
+                }) + "\n",
+              );
+            else ctx.out(line(e, now));
+            if (f.events) void recordEvent(core, e, now, log);
+          },
+          onAnalysis: (findings, tookMs) => {
+            metrics.analysisDuration.observe(tookMs / 1000);
+            metrics.findings.reset();
+            for (const x of findings)
+              metrics.findings.inc({ severity: x.severity, kind: x.object.kind, reason: x.code });
+            log.debug({ findings: findings.length, tookMs: Math.round(tookMs) }, "analysis done");
+          },
+        });
+        ref.observer = observer;
+        let server: Server | undefined;
+        if (f.metricsPort > 0) {
+          server = createServer((req, res) => {
+            if (req.url === "/metrics") {
+              metrics.registry
+                .metrics()
+                .then((text) => {
+                  res.writeHead(200, { "Content-Type": metrics.registry.contentType }).end(text);
+                })
+                .catch(() => res.writeHead(500).end());
+            } else if (req.url === "/healthz" || req.url === "/readyz") {
+              res.writeHead(req.url === "/readyz" && !watch.synced ? 503 : 200).end("ok");
+            } else res.writeHead(404).end();
+          });
+          await new Promise<void>((resolve, reject) => {
+            server?.once("error", (err) => {
+              reject(
+                new VigilError(
+                  "MetricsPortBusy",
+                  `cannot serve metrics on 127.0.0.1:${f.metricsPort}: ${err.message}`,
+                  { hint: "pass --metrics-port 0 or another port" },
+                ),
+              );
+            });
+            server?.listen(f.metricsPort, "127.0.0.1", resolve);
+          });
+        }
+        log.info(
+          { mode: f.mode, namespace: f.namespace ?? "*", metricsPort: f.metricsPort },
+          "operator starting",
+        );
+        const watching = watch.run(ctx.signal);
+        // First analysis once every informer has listed.
+        while (!watch.synced && !ctx.signal.aborted) await new Promise((r) => setTimeout(r, 50));
+        if (!ctx.signal.aborted) {
+          observer.analyzeNow();
+          log.info({ findings: observer.findings.length }, "caches synced; watching");
+          ctx.err(
+            `vigil: watching${f.namespace !== undefined ? ` namespace ${f.namespace}` : " all namespaces"}; ${observer.findings.length} findings now (Ctrl-C to stop)\n`,
+          );
+        }
+        await Promise.all([watching, observer.run(ctx.signal)]);
+        server?.close();
+        log.info({}, "operator stopped");
+      });
+  },
+};

@@ -1,0 +1,7 @@
+/**
+ * @module
+ * The operator's control loops: informers for what the analyzers read, event-driven analysis, and (with
+ * the remediation planner) the actions. Thin: decisions are made by the pure cores.
+ */
+export { WatchSet, WATCHED, type WatchSetOptions } from "./watchset.js";
+export { Observer, type FindingEvent, type ObserverOptions } from "./observer.js";
