@@ -3,13 +3,17 @@ SHELL := /bin/bash
 # npm scripts and everything below run on the Node.js 24 that `npm ci` installs into node_modules.
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: setup testbed build typecheck lint unit int test demo clean
+.PHONY: apt setup testbed build typecheck lint unit int test demo clean
 
 node_modules/.vigil-installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
 setup: node_modules/.vigil-installed
+
+# Debian packages the integration tests need (idempotent; a no-op when they are installed).
+apt:
+	bash scripts/ci-apt.sh
 
 testbed:
 	testbed/build.sh
@@ -31,7 +35,7 @@ int: build testbed
 
 # Installs, builds the testbed, type-checks, lints, runs unit and integration tests and ends with
 # one line: "N passed, N failed".
-test: setup testbed build
+test: apt setup testbed build
 	scripts/test-all.sh
 
 # Starts a sandbox, deploys a sample app, breaks it and shows what Kubernetes reports.
