@@ -125,3 +125,20 @@ describe("findings from src/health", () => {
     expect(crash?.suggestion.length).toBeGreaterThan(0);
   });
 });
+
+describe("hygiene findings", () => {
+  it("are left out of a failure answer when something worse is wrong, and counted", () => {
+    const base = { kind: "Deployment", namespace: "shop", name: "checkout", evidence: [], suggestion: "s" };
+    const a = answerWithoutModel(
+      "why is checkout failing?",
+      [
+        { ...base, severity: "critical", reason: "CrashLoopBackOff", message: "exits with code 3" },
+        { ...base, severity: "low", reason: "RunsAsRoot", message: "may run as root" },
+      ],
+      "namespace shop",
+    );
+    expect(a).toContain("CrashLoopBackOff");
+    expect(a).not.toContain("RunsAsRoot");
+    expect(a).toContain("1 low-severity hygiene finding(s) not shown");
+  });
+});

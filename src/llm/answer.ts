@@ -34,12 +34,13 @@ const label = (f: FindingView) =>
  * The no-provider answer. Findings that match a name in the question come first; the rest are counted.
  * `scope` names the namespace (or "all namespaces") for the empty case.
  */
-export function answerWithoutModel(
-  question: string,
-  findings: readonly FindingView[],
-  scope: string,
-): string {
+export function answerWithoutModel(question: string, all: readonly FindingView[], scope: string): string {
+  let findings = all;
   const intent = intentOf(question);
+  // Hygiene (low severity) only when nothing worse is wrong: it is not why something fails.
+  const serious = findings.filter((f) => f.severity !== "low");
+  const hygiene = findings.length - serious.length;
+  if (serious.length > 0 && hygiene > 0) findings = serious;
   const focus = findings.filter((f) => mentioned(f, question));
   const shown = (focus.length > 0 ? focus : findings).slice(0, 8);
   const out: string[] = [];
@@ -62,6 +63,10 @@ export function answerWithoutModel(
     }
     const rest = (focus.length > 0 ? focus : findings).length - shown.length;
     if (rest > 0) out.push(`\n… and ${rest} more (narrow with -n NAMESPACE).`);
+    if (findings !== all)
+      out.push(
+        `\n(${all.length - findings.length} low-severity hygiene finding(s) not shown: vigil analyze lists them.)`,
+      );
   }
   out.push("", "(Answered from Vigil's findings without a language model.)", CONFIGURE_HINT);
   return out.join("\n") + "\n";
