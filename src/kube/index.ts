@@ -16,3 +16,4 @@ export {
   type InformerOptions,
   type InformerStats,
 } from "./informer.js";
+export { LeaderElector, type LeaseOptions } from "./lease.js";
