@@ -99,7 +99,7 @@ export function recommendCapacity(ctx: Ctx, f: Finding): Proposal | undefined {
   if (f.code !== "Unschedulable") return undefined;
   const pending = podsOf(ctx.snap, f.object).filter(unschedulable);
   const text = [f.reason, ...f.evidence.map((e) => e.message)].join("\n");
-  const resource = /Insufficient ([A-Za-z0-9./_-]+)/.exec(text)?.[1];
+  const resource = /Insufficient ([A-Za-z0-9/_-]+(?:\.[A-Za-z0-9/_-]+)*)/.exec(text)?.[1];
   const first = pending[0];
   if (resource === undefined || first === undefined) return undefined;
   const target = f.object;
