@@ -2,12 +2,22 @@
 // HealingPolicy and an action history; its plan is pinned in the .golden.json next to it. Regenerate with
 // `npx vitest run --project unit -u` and review the diff: a changed patch is a changed behaviour.
 import { readdirSync, readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { format } from "prettier";
 import { parse } from "yaml";
-import { HealingPolicySpec } from "../api/index.js";
+import { ACTION_KINDS, HealingPolicySpec, type Mode } from "../api/index.js";
 import { analyze, defaultHealthConfig, groupByKind, ingest } from "../health/index.js";
 import { refKey } from "../model/index.js";
-import { LimitRange, plan, type HistoryEntry, type PlanInput } from "./index.js";
+import {
+  LimitRange,
+  historyEntry,
+  plan,
+  type Action,
+  type HistoryEntry,
+  type Plan,
+  type PlanInput,
+} from "./index.js";
 
 const dir = new URL("./testdata/", import.meta.url);
 
@@ -21,8 +31,11 @@ interface Scenario {
 }
 
 /** A scenario's plan input: the snapshot the analyzers see, its findings, and the raw objects by ref. */
-export function loadScenario(file: string): { sc: Scenario; now: Date; input: PlanInput } {
-  const sc = parse(readFileSync(new URL(file, dir), "utf8"), { merge: true }) as Scenario;
+function loadScenario(
+  file: string,
+  edit: (sc: Scenario) => Scenario = (x) => x,
+): { sc: Scenario; now: Date; input: PlanInput } {
+  const sc = edit(parse(readFileSync(new URL(file, dir), "utf8"), { merge: true }) as Scenario);
   const limitRanges = sc.objects.filter((o) => o["kind"] === "LimitRange").map((o) => LimitRange.parse(o));
   const { lists, unknownKinds } = groupByKind(sc.objects.filter((o) => o["kind"] !== "LimitRange"));
   expect(unknownKinds, `${file}: unknown kinds`).toEqual([]);
@@ -48,7 +61,7 @@ export function loadScenario(file: string): { sc: Scenario; now: Date; input: Pl
   };
 }
 
-export const scenarioFiles = readdirSync(dir)
+const scenarioFiles = readdirSync(dir)
   .filter((f) => f.endsWith(".scenario.yaml"))
   .sort();
 
@@ -71,9 +84,9 @@ describe("plan: golden scenarios", () => {
         findings: input.findings.map((f) => `${f.id}: ${f.fix.action.kind}`),
         plan: p,
       };
-      await expect(JSON.stringify(golden, undefined, 2) + "\n").toMatchFileSnapshot(
-        `./testdata/${file.replace(".scenario.yaml", ".golden.json")}`,
-      );
+      // Formatted as `prettier --check .` expects, so the goldens pass lint as written.
+      const text = await format(JSON.stringify(golden), { parser: "json", printWidth: 110 });
+      await expect(text).toMatchFileSnapshot(`./testdata/${file.replace(".scenario.yaml", ".golden.json")}`);
     });
   }
 });
@@ -86,5 +99,346 @@ describe("plan: targets", () => {
         for (const p of a.patches)
           expect(p.path.endsWith(`/${p.target.name}`) || p.type === "eviction", refKey(p.target)).toBe(true);
     }
+  });
+});
+
+// ------------------------------------------------------------------------------------------------ helpers
+
+const byKind = (p: Plan, kind: string) => p.actions.filter((a) => a.kind === kind);
+const guardrails = (p: Plan) => p.skipped.map((s) => `${s.kind}:${s.target.name}:${s.guardrail}`);
+
+function entry(a: Action, at: string, outcome: HistoryEntry["outcome"], mode: Mode = "Auto"): HistoryEntry {
+  return { ...historyEntry(a, at, outcome), mode };
+}
+
+function withPolicy(input: PlanInput, policy: Record<string, unknown>): PlanInput {
+  return { ...input, policy: HealingPolicySpec.parse({ mode: "Auto", ...policy }) };
+}
+
+/** Moves every namespaced object of a scenario into another namespace. */
+function moveTo(ns: string) {
+  return (sc: Scenario): Scenario => ({
+    ...sc,
+    objects: sc.objects.map((o) => {
+      const m = o["metadata"] as Record<string, unknown>;
+      return m["namespace"] === undefined ? o : { ...o, metadata: { ...m, namespace: ns } };
+    }),
+  });
+}
+
+const rollout = loadScenario("bad-rollout.scenario.yaml");
+const minute = (n: number) => new Date(rollout.now.getTime() + n * 60_000).toISOString();
+
+// ----------------------------------------------------------------------------------------------- guardrails
+
+describe("guardrails: modes and scope", () => {
+  it("mode Off skips every action but still shows the patch it would send", () => {
+    const p = plan(rollout.now, withPolicy(rollout.input, { mode: "Off" }));
+    expect(p.actions).toEqual([]);
+    expect(guardrails(p)).toEqual(["rollback:api:modeOff"]);
+    expect(p.skipped[0]?.action?.patches[0]?.type).toBe("json");
+  });
+
+  it("a per-action mode overrides the policy's mode", () => {
+    const p = plan(
+      rollout.now,
+      withPolicy(rollout.input, { mode: "Auto", actions: { rollback: "Recommend" } }),
+    );
+    expect(p.actions.map((a) => a.mode)).toEqual(["Recommend"]);
+    const off = plan(rollout.now, withPolicy(rollout.input, { mode: "Auto", actions: { rollback: "Off" } }));
+    expect(guardrails(off)).toEqual(["rollback:api:modeOff"]);
+  });
+
+  it("a suspended policy does nothing", () => {
+    const p = plan(rollout.now, withPolicy(rollout.input, { suspend: true }));
+    expect(p.actions).toEqual([]);
+    expect(guardrails(p)).toEqual(["rollback:api:suspended"]);
+  });
+
+  it("selectors: namespaces and workload labels outside the policy are out of scope", () => {
+    const ns = plan(
+      rollout.now,
+      withPolicy(rollout.input, { namespaceSelector: { matchLabels: { team: "x" } } }),
+    );
+    expect(guardrails(ns)).toEqual(["rollback:api:outOfScope"]);
+    const labels = plan(
+      rollout.now,
+      withPolicy(rollout.input, { selector: { matchLabels: { app: "web" } } }),
+    );
+    expect(guardrails(labels)).toEqual(["rollback:api:outOfScope"]);
+    const byName = plan(
+      rollout.now,
+      withPolicy(
+        { ...rollout.input, namespaceLabels: { shop: { team: "x" } } },
+        { namespaceSelector: { matchLabels: { team: "x" } }, selector: { matchLabels: { app: "api" } } },
+      ),
+    );
+    expect(byName.actions.map((a) => a.kind)).toEqual(["rollback"]);
+  });
+
+  it("kube-system is untouched unless the namespaceSelector names it", () => {
+    const sys = loadScenario("bad-rollout.scenario.yaml", moveTo("kube-system"));
+    const p = plan(sys.now, withPolicy(sys.input, {}));
+    expect(guardrails(p)).toEqual(["rollback:api:systemNamespace"]);
+    const everything = plan(sys.now, withPolicy(sys.input, { namespaceSelector: {} }));
+    expect(guardrails(everything)).toEqual(["rollback:api:systemNamespace"]);
+    const optedIn = plan(
+      sys.now,
+      withPolicy(sys.input, {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+      }),
+    );
+    expect(optedIn.actions.map((a) => a.kind)).toEqual(["rollback"]);
+  });
+
+  it("node actions need a cluster-wide policy", () => {
+    const n = loadScenario("nodes.scenario.yaml");
+    const p = plan(n.now, withPolicy(n.input, { namespaceSelector: {}, maxUnhealthyNodesPercent: 40 }));
+    expect(p.actions).toEqual([]);
+    expect(new Set(p.skipped.map((s) => s.guardrail))).toEqual(new Set(["outOfScope"]));
+  });
+});
+
+describe("guardrails: history", () => {
+  const first = plan(rollout.now, rollout.input).actions[0]!;
+
+  it("cooldown: another action on the workload a minute ago", () => {
+    const other = { ...entry(first, minute(-1), "verified"), id: "restart-1", kind: "restart" as const };
+    const p = plan(rollout.now, { ...rollout.input, history: [other] });
+    expect(guardrails(p)).toEqual(["rollback:api:cooldown"]);
+    expect(p.skipped[0]?.retryAt).toBe(minute(4));
+  });
+
+  it("per-hour cap: maxActionsPerHour actions on the workload in the last hour", () => {
+    const history = [10, 20, 30].map((m, i) => ({ ...entry(first, minute(-m), "verified"), id: `x-${i}` }));
+    const p = plan(
+      rollout.now,
+      withPolicy({ ...rollout.input, history }, { cooldownSeconds: 0, maxActionsPerHour: 3 }),
+    );
+    expect(guardrails(p)).toEqual(["rollback:api:rateLimit"]);
+    expect(p.skipped[0]?.retryAt).toBe(minute(30));
+    const older = history.map((h) => ({ ...h, at: minute(-61) }));
+    const ok = plan(
+      rollout.now,
+      withPolicy({ ...rollout.input, history: older }, { cooldownSeconds: 0, maxActionsPerHour: 3 }),
+    );
+    expect(ok.actions.map((a) => a.kind)).toEqual(["rollback"]);
+  });
+
+  it("busy: an action on the same workload is still being verified", () => {
+    const pending = {
+      ...entry(first, minute(-1), "pending"),
+      id: "raisememory-1",
+      kind: "raiseMemory" as const,
+    };
+    const p = plan(rollout.now, withPolicy({ ...rollout.input, history: [pending] }, { cooldownSeconds: 0 }));
+    expect(guardrails(p)).toEqual(["rollback:api:busy"]);
+  });
+
+  it("concurrency: the global cap counts disruptive actions in flight elsewhere", () => {
+    const elsewhere = ["a", "b"].map((n) => ({
+      ...entry(first, minute(-1), "pending" as const),
+      id: `x-${n}`,
+      scope: { ...first.scope, name: n },
+      target: { ...first.target, name: n },
+    }));
+    const p = plan(rollout.now, { ...rollout.input, history: elsewhere });
+    expect(guardrails(p)).toEqual(["rollback:api:concurrency"]);
+    const done = elsewhere.map((h) => ({ ...h, outcome: "verified" as const }));
+    expect(plan(rollout.now, { ...rollout.input, history: done }).actions).toHaveLength(1);
+  });
+
+  it("concurrency: the cap also binds within one plan, most severe first", () => {
+    const oom = loadScenario("oom.scenario.yaml");
+    const p = plan(oom.now, withPolicy(oom.input, { maxConcurrentDisruptions: 1 }));
+    expect(p.actions.map((a) => a.target.name)).toEqual(["batch"]);
+    expect(guardrails(p)).toContain("raiseMemory:worker:concurrency");
+  });
+
+  it("an action that made things worse is not retried for a day, and escalates", () => {
+    const p = plan(rollout.now, {
+      ...rollout.input,
+      history: [{ ...entry(first, minute(-30), "undone"), id: "rollback-old" }],
+    });
+    expect(guardrails(p)).toEqual(["rollback:api:failedBefore"]);
+    expect(p.escalations.map((e) => e.reason)).toEqual(["failedBefore"]);
+  });
+
+  it("OOMKilled again within a day of a raise: escalate (a leak), do not raise again", () => {
+    const oom = loadScenario("oom.scenario.yaml");
+    const raised = byKind(plan(oom.now, oom.input), "raiseMemory").find((a) => a.target.name === "worker")!;
+    const history = [{ ...entry(raised, "2026-11-26T08:00:00Z", "verified"), id: "raisememory-old" }];
+    const p = plan(oom.now, withPolicy({ ...oom.input, history }, { cooldownSeconds: 0 }));
+    expect(byKind(p, "raiseMemory").map((a) => a.target.name)).toEqual(["batch"]);
+    expect(p.escalations.map((e) => `${e.reason}:${e.target.name}`)).toEqual(["repeatedOom:worker"]);
+  });
+});
+
+describe("guardrails: nodes", () => {
+  const nodes = loadScenario("nodes.scenario.yaml");
+
+  it("PDBs: no eviction beyond disruptionsAllowed; unhealthy pods go while the budget is healthy", () => {
+    const evac = byKind(plan(nodes.now, nodes.input), "evacuateNode")[0]!;
+    expect(evac.patches.filter((x) => x.type === "eviction").map((x) => x.target.name)).toEqual(["api-1-a"]);
+    const strict = loadScenario("nodes.scenario.yaml", (sc) => ({
+      ...sc,
+      objects: sc.objects.map((o) =>
+        o["kind"] === "PodDisruptionBudget"
+          ? { ...o, status: { currentHealthy: 2, desiredHealthy: 2, disruptionsAllowed: 0 } }
+          : o,
+      ),
+    }));
+    const p = plan(strict.now, strict.input);
+    expect(byKind(p, "evacuateNode")[0]!.patches.filter((x) => x.type === "eviction")).toEqual([]);
+    expect(guardrails(p)).toEqual(
+      expect.arrayContaining(["evacuateNode:api-1-a:pdb", "evacuateNode:api-1-b:pdb"]),
+    );
+    const unready = loadScenario("nodes.scenario.yaml", (sc) => ({
+      ...sc,
+      objects: sc.objects.map((o) =>
+        o["kind"] === "PodDisruptionBudget"
+          ? { ...o, status: { currentHealthy: 2, desiredHealthy: 2, disruptionsAllowed: 0 } }
+          : o["kind"] === "Pod" && (o["metadata"] as { name: string }).name.startsWith("api-1-")
+            ? { ...o, status: { phase: "Running", conditions: [{ type: "Ready", status: "False" }] } }
+            : o,
+      ),
+    }));
+    const evicted = byKind(plan(unready.now, unready.input), "evacuateNode")[0]!.patches.filter(
+      (x) => x.type === "eviction",
+    );
+    expect(evicted.map((x) => x.target.name)).toEqual(["api-1-a", "api-1-b"]);
+  });
+
+  it("storm: more NotReady nodes than maxUnhealthyNodesPercent allows stops every node action", () => {
+    const storm = loadScenario("storm.scenario.yaml");
+    const stopped = plan(storm.now, storm.input);
+    expect(stopped.actions).toEqual([]);
+    expect(stopped.escalations).toHaveLength(1);
+    const tolerant = plan(storm.now, withPolicy(storm.input, { maxUnhealthyNodesPercent: 60 }));
+    expect(tolerant.escalations).toEqual([]);
+    expect(tolerant.actions.map((a) => `${a.kind}:${a.target.name}`)).toEqual([
+      "evacuateNode:node-1",
+      "evacuateNode:node-2",
+      "forceDeletePod:node-2",
+    ]);
+    // maxConcurrentDisruptions (default 2) still binds: the third evacuation waits.
+    expect(guardrails(tolerant)).toEqual(["evacuateNode:node-3:concurrency"]);
+  });
+
+  it("a single NotReady node in a small cluster is never a storm; percent 0 disables node actions", () => {
+    const p = plan(nodes.now, withPolicy(nodes.input, { maxUnhealthyNodesPercent: 0 }));
+    expect(p.actions.map((a) => a.kind)).toEqual([]);
+    expect(p.escalations.map((e) => e.reason)).toEqual(["storm"]);
+  });
+
+  it("grace: a node NotReady for less than nodeNotReadyGraceSeconds is left, with a retry time", () => {
+    const p = plan(
+      nodes.now,
+      withPolicy(nodes.input, { maxUnhealthyNodesPercent: 40, nodeNotReadyGraceSeconds: 300 }),
+    );
+    expect(byKind(p, "evacuateNode")).toEqual([]);
+    expect(
+      p.skipped.filter((s) => s.guardrail === "grace").map((s) => `${s.kind}:${s.target.name}:${s.retryAt}`),
+    ).toEqual([
+      "evacuateNode:node-3:2026-11-26T10:04:50.000Z",
+      "evacuateNode:node-2:2026-11-26T10:03:00.000Z",
+      "forceDeletePod:node-2:2026-11-26T10:03:00.000Z",
+    ]);
+  });
+});
+
+// --------------------------------------------------------------------------------- dry run and idempotency
+
+describe("dry run fidelity", () => {
+  for (const file of scenarioFiles) {
+    it(`${file}: a DryRun plan sends byte for byte what an Auto plan sends`, () => {
+      const { now, input } = loadScenario(file);
+      const auto = plan(now, withPolicy(input, { ...input.policy, mode: "Auto" }));
+      const dry = plan(now, withPolicy(input, { ...input.policy, mode: "DryRun" }));
+      expect(dry.actions.map((a) => a.id)).toEqual(auto.actions.map((a) => a.id));
+      for (const [i, a] of dry.actions.entries()) {
+        const b = auto.actions[i]!;
+        expect(JSON.stringify(a.patches)).toBe(JSON.stringify(b.patches));
+        expect(JSON.stringify(a.undo)).toBe(JSON.stringify(b.undo));
+        expect({ ...a, mode: "Auto" }).toEqual({ ...b, mode: "Auto" });
+      }
+      expect(dry.skipped.map((s) => s.guardrail)).toEqual(auto.skipped.map((s) => s.guardrail));
+    });
+  }
+
+  it("any mix of DryRun and Auto per action kind gives the same patches (property)", () => {
+    const loaded = scenarioFiles.map((f) => loadScenario(f));
+    fc.assert(
+      fc.property(
+        fc.nat({ max: loaded.length - 1 }).map((i) => loaded[i]!),
+        fc.dictionary(fc.constantFrom(...ACTION_KINDS), fc.constantFrom("DryRun" as const, "Auto" as const)),
+        ({ now, input }, actions) => {
+          const auto = plan(now, withPolicy(input, { ...input.policy, mode: "Auto", actions: {} }));
+          const mixed = plan(now, withPolicy(input, { ...input.policy, mode: "Auto", actions }));
+          expect(JSON.stringify(mixed.actions.map((a) => [a.id, a.patches]))).toBe(
+            JSON.stringify(auto.actions.map((a) => [a.id, a.patches])),
+          );
+          for (const a of mixed.actions) {
+            const m = actions[a.kind] ?? "Auto";
+            expect(a.mode).toBe(a.kind === "recommendCapacity" && m === "Auto" ? "Recommend" : m);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe("idempotency", () => {
+  for (const file of scenarioFiles) {
+    it(`${file}: planning again with the actions in history plans none of them twice`, () => {
+      const { now, input } = loadScenario(file);
+      const first = plan(now, input);
+      const sent = first.actions.filter((a) => a.mode === "Auto");
+      for (const outcome of ["pending", "verified", "timedOut"] as const) {
+        const again = plan(new Date(now.getTime() + 5_000), {
+          ...input,
+          history: [...input.history, ...sent.map((a) => entry(a, now.toISOString(), outcome))],
+        });
+        const ids = new Set(again.actions.map((a) => a.id));
+        for (const a of sent) {
+          expect(ids.has(a.id), `${a.kind} ${a.target.name} planned twice`).toBe(false);
+          const why = again.skipped.find((s) => s.kind === a.kind && s.target.name === a.target.name);
+          // A raise that did not cure an OOM is not repeated either: it escalates as a likely leak.
+          if (outcome !== "pending" && a.kind === "raiseMemory") expect(why?.guardrail).toBe("noSafeAction");
+          else expect(why?.guardrail).toBe("duplicate");
+        }
+      }
+    });
+  }
+
+  it("the first action in history: no duplicate, the other actions still go", () => {
+    const n = loadScenario("nodes.scenario.yaml");
+    const first = plan(n.now, n.input);
+    const [a, ...rest] = first.actions;
+    const again = plan(n.now, { ...n.input, history: [entry(a!, n.now.toISOString(), "pending")] });
+    expect(again.actions.map((x) => x.id)).toEqual(rest.map((x) => x.id));
+  });
+
+  it("a rejected request (failed) may be planned again; a DryRun record does not block Auto", () => {
+    const a = plan(rollout.now, rollout.input).actions[0]!;
+    const failed = plan(rollout.now, { ...rollout.input, history: [entry(a, minute(-1), "failed")] });
+    expect(failed.actions.map((x) => x.id)).toEqual([a.id]);
+    const dry = plan(rollout.now, { ...rollout.input, history: [entry(a, minute(-1), "pending", "DryRun")] });
+    expect(dry.actions.map((x) => x.id)).toEqual([a.id]);
+  });
+
+  it("ids are stable per finding, action and target generation", () => {
+    const a = plan(rollout.now, rollout.input).actions[0]!;
+    expect(a.id).toMatch(/^rollback-[0-9a-f]{16}$/);
+    const later = plan(new Date(rollout.now.getTime() + 3_600_000), rollout.input).actions[0]!;
+    expect(later.id).toBe(a.id);
+    const bumped = loadScenario("bad-rollout.scenario.yaml", (sc) => ({
+      ...sc,
+      objects: sc.objects.map((o) =>
+        o["kind"] === "Deployment" ? { ...o, metadata: { ...(o["metadata"] as object), generation: 3 } } : o,
+      ),
+    }));
+    expect(plan(bumped.now, bumped.input).actions[0]!.id).not.toBe(a.id);
   });
 });
