@@ -12,6 +12,7 @@ import { refKey } from "../model/index.js";
 import {
   LimitRange,
   historyEntry,
+  verify,
   plan,
   type Action,
   type HistoryEntry,
@@ -440,5 +441,167 @@ describe("idempotency", () => {
       ),
     }));
     expect(plan(bumped.now, bumped.input).actions[0]!.id).not.toBe(a.id);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------- verify
+
+type Obj = Record<string, unknown>;
+const nameOf = (o: Obj) => (o["metadata"] as { name: string }).name;
+
+/** A later cluster state: `edit` returns the changed object, or undefined to delete it. */
+function after(file: string, edit: (o: Obj) => Obj | undefined) {
+  return loadScenario(file, (sc) => ({
+    ...sc,
+    objects: sc.objects.map(edit).filter((o): o is Obj => o !== undefined),
+  })).input;
+}
+
+describe("verify", () => {
+  const a = plan(rollout.now, rollout.input).actions[0]!;
+  const at = (s: number) => new Date(rollout.now.getTime() + s * 1000);
+  const healed = (o: Obj): Obj | undefined => {
+    if (o["kind"] === "Pod" && nameOf(o) === "api-v2-a") return undefined;
+    if (o["kind"] === "Deployment")
+      return {
+        ...o,
+        metadata: { ...(o["metadata"] as object), generation: 3 },
+        status: {
+          observedGeneration: 3,
+          replicas: 2,
+          updatedReplicas: 2,
+          readyReplicas: 2,
+          availableReplicas: 2,
+          conditions: [
+            { type: "Available", status: "True" },
+            { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable" },
+          ],
+        },
+      };
+    return o;
+  };
+
+  it("pending while the finding is there and the deadline is ahead; timedOut after it", () => {
+    const { snapshot, findings } = rollout.input;
+    expect(verify(at(60), a, snapshot, findings)).toMatchObject({ outcome: "pending", undo: false });
+    const late = verify(at(181), a, snapshot, findings);
+    expect(late.outcome).toBe("timedOut");
+    expect(late.reason).toContain("Deployment/BadRollout/Deployment/shop/api still present");
+  });
+
+  it("verified when the finding is gone and the workload is available", () => {
+    const s = after("bad-rollout.scenario.yaml", healed);
+    expect(s.findings.map((f) => f.code)).toEqual([]);
+    expect(verify(at(60), a, s.snapshot, s.findings)).toEqual({
+      outcome: "verified",
+      reason:
+        "verified: finding Deployment/BadRollout/Deployment/shop/api gone; Deployment api ≥ 2 available",
+      undo: false,
+    });
+  });
+
+  it("worse (undo) when availability dropped below what it was before, once the rollout settled", () => {
+    const s = after("bad-rollout.scenario.yaml", (o) => {
+      const h = healed(o);
+      return h?.["kind"] === "Deployment"
+        ? { ...h, status: { ...(h["status"] as object), availableReplicas: 1, readyReplicas: 1 } }
+        : h;
+    });
+    const v = verify(at(60), a, s.snapshot, s.findings);
+    expect(v).toMatchObject({ outcome: "worse", undo: true });
+    expect(v.reason).toContain("Deployment api available 2 → 1");
+    // Mid-rollout the same dip is not yet "worse".
+    const rolling = after("bad-rollout.scenario.yaml", (o) => {
+      const h = healed(o);
+      return h?.["kind"] === "Deployment"
+        ? {
+            ...h,
+            status: { ...(h["status"] as object), availableReplicas: 1, replicas: 3, updatedReplicas: 1 },
+          }
+        : h;
+    });
+    expect(verify(at(60), a, rolling.snapshot, rolling.findings).outcome).toBe("pending");
+    expect(verify(at(181), a, rolling.snapshot, rolling.findings).outcome).toBe("worse");
+  });
+
+  it("worse when a new high finding appears on the workload (the old revision crashes too)", () => {
+    const s = after("bad-rollout.scenario.yaml", (o) => {
+      const h = healed(o);
+      return h?.["kind"] === "Pod" && nameOf(h) === "api-v1-b"
+        ? {
+            ...h,
+            status: {
+              phase: "Running",
+              containerStatuses: [
+                {
+                  name: "app",
+                  restartCount: 5,
+                  state: { waiting: { reason: "CrashLoopBackOff" } },
+                  lastState: { terminated: { reason: "Error", exitCode: 1 } },
+                },
+              ],
+            },
+          }
+        : h;
+    });
+    const v = verify(at(30), a, s.snapshot, s.findings);
+    expect(v).toMatchObject({ outcome: "worse", undo: true });
+    expect(v.reason).toContain("new CrashLoopBackOff on Deployment/shop/api");
+  });
+
+  const nodes = loadScenario("nodes.scenario.yaml");
+  const np = plan(nodes.now, nodes.input);
+  const evac = byKind(np, "evacuateNode")[0]!;
+  const force = byKind(np, "forceDeletePod")[0]!;
+  const uncordon = byKind(np, "uncordonNode")[0]!;
+
+  it("evacuation: verified once the node is cordoned and its evicted pods are terminating", () => {
+    expect(verify(nodes.now, evac, nodes.input.snapshot, nodes.input.findings).outcome).toBe("pending");
+    const s = after("nodes.scenario.yaml", (o) =>
+      o["kind"] === "Node" && nameOf(o) === "node-2"
+        ? { ...o, spec: { unschedulable: true } }
+        : o["kind"] === "Pod" && nameOf(o) === "api-1-a"
+          ? { ...o, metadata: { ...(o["metadata"] as object), deletionTimestamp: "2026-11-26T10:00:30Z" } }
+          : o,
+    );
+    expect(verify(nodes.now, evac, s.snapshot, s.findings)).toMatchObject({ outcome: "verified" });
+  });
+
+  it("force delete: verified when the pods are gone", () => {
+    const s = after("nodes.scenario.yaml", (o) => (nameOf(o) === "old-0" ? undefined : o));
+    expect(verify(nodes.now, force, s.snapshot, s.findings).outcome).toBe("verified");
+    expect(verify(nodes.now, force, nodes.input.snapshot, nodes.input.findings).outcome).toBe("pending");
+  });
+
+  it("uncordon: verified when schedulable; worse (re-cordon) when the node fails again", () => {
+    const ok = after("nodes.scenario.yaml", (o) =>
+      o["kind"] === "Node" && nameOf(o) === "node-5" ? { ...o, spec: {} } : o,
+    );
+    expect(verify(nodes.now, uncordon, ok.snapshot, ok.findings).outcome).toBe("verified");
+    const flap = after("nodes.scenario.yaml", (o) =>
+      o["kind"] === "Node" && nameOf(o) === "node-5"
+        ? { ...o, spec: {}, status: { conditions: [{ type: "Ready", status: "False" }] } }
+        : o,
+    );
+    expect(verify(nodes.now, uncordon, flap.snapshot, flap.findings)).toMatchObject({
+      outcome: "worse",
+      undo: true,
+    });
+    expect(uncordon.undo?.[0]?.body).toEqual([
+      { op: "add", path: "/spec/unschedulable", value: true },
+      {
+        op: "add",
+        path: "/metadata/annotations/vigil.dev~1cordoned",
+        value: "evacuatenode-00000000000000aa",
+      },
+    ]);
+  });
+
+  it("actions without an undo never ask for one", () => {
+    const s = after("nodes.scenario.yaml", (o) =>
+      o["kind"] === "Deployment" ? { ...o, status: { ...(o["status"] as object), availableReplicas: 1 } } : o,
+    );
+    const v = verify(new Date(nodes.now.getTime() + 600_000), evac, s.snapshot, s.findings);
+    expect(v).toMatchObject({ outcome: "worse", undo: false });
   });
 });
