@@ -618,6 +618,18 @@ function nameOf(o: unknown): string {
   return "?";
 }
 
+/**
+ * Kubernetes JSON writes absent optional fields as `null` in places (core/v1 Event `eventTime`, zero
+ * timestamps): to the schemas, null and absent are the same. Dates are kept.
+ */
+function stripNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripNulls);
+  if (typeof v !== "object" || v === null || v instanceof Date) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = stripNulls(x);
+  return out;
+}
+
 /** Slims raw objects into a snapshot. Objects that do not parse are dropped and counted, never silently. */
 export function ingest(
   raw: RawLists,
@@ -629,7 +641,7 @@ export function ingest(
     const schema: z.ZodType = KINDS[kind];
     const items: unknown[] = [];
     for (const o of raw[kind] ?? []) {
-      const r = schema.safeParse(o);
+      const r = schema.safeParse(stripNulls(o));
       if (r.success) items.push(r.data);
       else dropped.push({ kind, name: nameOf(o), problem: r.error.issues[0]?.message ?? "invalid" });
     }

@@ -101,6 +101,21 @@ describe("ingest", () => {
     expect(snapshot.pods[0]?.metadata.annotations).toEqual({ keep: "1" });
     expect(snapshot.pods[0]?.metadata.creationTimestamp).toBe("2026-11-26T10:00:00.000Z");
   });
+  it("treats null as absent (core/v1 Events carry eventTime: null)", () => {
+    const { snapshot, dropped } = ingest({
+      events: [
+        {
+          metadata: { name: "e", namespace: "x" },
+          eventTime: null,
+          reason: "Unhealthy",
+          lastTimestamp: new Date("2026-11-26T10:00:00Z"),
+          involvedObject: { kind: "Pod", name: "p", namespace: "x" },
+        },
+      ],
+    });
+    expect(dropped).toEqual([]);
+    expect(snapshot.events[0]).toMatchObject({ reason: "Unhealthy", last: "2026-11-26T10:00:00.000Z" });
+  });
   it("drops and counts objects that do not parse, never silently", () => {
     const { snapshot, dropped } = ingest({
       nodes: [{ metadata: { name: 3 } }, { metadata: { name: "ok" } }],

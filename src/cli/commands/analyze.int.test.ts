@@ -55,14 +55,28 @@ const cfg = health.HealthConfig.parse({ hpaPinnedSeconds: 0, unavailableSeconds:
 
 async function findings(): Promise<readonly health.Finding[]> {
   const built = await buildSnapshot(sb.kc, { namespace: NS });
+  // Every object the API returns must parse: a dropped event or pod would hide a finding.
+  expect(built.warnings.filter((w) => w.startsWith("ignored"))).toEqual([]);
   return health.analyze(new Date(), built.snapshot, cfg);
 }
 
-/** Polls until a finding with this code on this object appears; returns it. */
+/** Polls until a finding with this code on this object appears; on timeout, says what was found instead. */
 async function finding(code: string, kind: string, name: string, timeoutMs = 120_000) {
-  return eventually(`${code} on ${kind}/${name}`, timeoutMs, async () =>
-    (await findings()).find((f) => f.code === code && f.object.kind === kind && f.object.name === name),
-  );
+  try {
+    return await eventually(`${code} on ${kind}/${name}`, timeoutMs, async () =>
+      (await findings()).find((f) => f.code === code && f.object.kind === kind && f.object.name === name),
+    );
+  } catch (err) {
+    const seen = (await findings())
+      .filter((f) => f.object.name === name)
+      .map((f) => `${f.code}: ${f.reason}`);
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}; found instead: ${JSON.stringify(seen)}`,
+      {
+        cause: err,
+      },
+    );
+  }
 }
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -185,7 +199,17 @@ describe("analyze on a live sandbox: pod faults", () => {
   });
 
   it("missing ConfigMap: one finding with a createObject action; creating it clears the finding", async () => {
-    const f = await finding("MissingConfigMap", "Deployment", "cfg");
+    // The static check fires from the spec at once; the kubelet's CreateContainerConfigError joins it.
+    const f = await eventually("MissingConfigMap with the kubelet's report", 120_000, async () =>
+      (await findings()).find(
+        (x) =>
+          x.code === "MissingConfigMap" &&
+          x.object.name === "cfg" &&
+          x.evidence.some(
+            (e) => e.source === "containerState" && /CreateContainerConfigError/.test(e.message),
+          ),
+      ),
+    );
     expect(f.fix.action).toMatchObject({
       kind: "createObject",
       target: { kind: "ConfigMap", name: "api-config" },
