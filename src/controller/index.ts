@@ -5,3 +5,18 @@
  */
 export { WatchSet, WATCHED, type WatchSetOptions } from "./watchset.js";
 export { Observer, type FindingEvent, type ObserverOptions } from "./observer.js";
+export { Healer, describeAction, type HealEvent, type HealerOptions } from "./healer.js";
+export {
+  PredictiveScalerController,
+  ForecastWorker,
+  type PredictiveScalerOptions,
+} from "./predictivescaler.js";
+export {
+  planScale,
+  forecastUpper,
+  reactiveReplicas,
+  type Plan,
+  type PlanInput,
+  type UpperForecast,
+  type ForecastRequest,
+} from "./predictivescaler-plan.js";

@@ -9,14 +9,26 @@ import type { Command } from "commander";
 import { pino, type Logger } from "pino";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { z } from "zod";
-import { Observer, WatchSet, type FindingEvent } from "../../controller/index.js";
+import { hostname } from "node:os";
+import { HealingPolicySpec, CRDS, crdManifest } from "../../api/index.js";
+import {
+  describeAction,
+  Healer,
+  Observer,
+  WatchSet,
+  type FindingEvent,
+  type HealEvent,
+} from "../../controller/index.js";
 import * as health from "../../health/index.js";
-import { loadKubeConfig } from "../../kube/index.js";
+import { applyObjects, LeaderElector, loadKubeConfig, rawRequest } from "../../kube/index.js";
 import { VigilError } from "../../model/index.js";
 import type { CliContext, CommandSpec } from "../context.js";
 
 const Flags = z.object({
-  mode: z.enum(["observe"]),
+  mode: z.enum(["observe", "recommend", "dry-run", "auto"]),
+  incidentNamespace: z.string().min(1).max(63),
+  leaderElect: z.boolean().default(false),
+  identity: z.string().optional(),
   namespace: z.string().optional(),
   kubeconfig: z.string().optional(),
   context: z.string().optional(),
@@ -24,6 +36,8 @@ const Flags = z.object({
   output: z.enum(["text", "json"]),
   events: z.boolean(),
   verbose: z.boolean().optional(),
+  scalers: z.boolean().optional(),
+  prometheusUrl: z.url().optional(),
 });
 
 export interface RunMetrics {
@@ -102,19 +116,54 @@ async function recordEvent(core: CoreV1Api, e: FindingEvent, now: Date, log: Log
   }
 }
 
+function healLine(e: HealEvent, now: Date): string {
+  const t = now.toISOString();
+  switch (e.type) {
+    case "acted":
+      return `${t} ACTED    ${describeAction(e.action)} [incident ${e.incident}]\n`;
+    case "planned":
+      return `${t} RECOMMEND ${describeAction(e.action)} [incident ${e.incident}]\n`;
+    case "dryRun":
+      return `${t} DRY-RUN  ${describeAction(e.action)}\n${e.action.patches.map((p) => `    ${p.method} ${p.path} (${p.contentType})\n    ${JSON.stringify(p.body)}\n`).join("")}`;
+    case "verified":
+    case "undone":
+    case "timedOut":
+    case "failed":
+      return `${t} ${e.type.toUpperCase().padEnd(8)} ${describeAction(e.action)}: ${e.detail}\n`;
+    case "resolved":
+      return `${t} RESOLVED incident ${e.incident} (${e.finding}) in ${e.mttrSeconds.toFixed(1)}s\n`;
+    case "escalated":
+      return `${t} ESCALATE incident ${e.incident}: ${e.message}\n`;
+    case "skipped":
+      return "";
+  }
+}
+
 export const runCommand: CommandSpec = {
   name: "run",
   register(program: Command, ctx: CliContext) {
     program
       .command("run")
       .description("run the operator: watch the cluster and report findings as they appear and resolve")
-      .option("--mode <mode>", "observe (report only)", "observe")
+      .option(
+        "--mode <mode>",
+        "observe (report only) | recommend | dry-run (plan, show the exact patch) | auto (act)",
+        "observe",
+      )
+      .option("--incident-namespace <ns>", "where Incident records are written", "default")
+      .option(
+        "--leader-elect",
+        "only act while holding the vigil-operator Lease (run several replicas safely)",
+      )
+      .option("--identity <id>", "this replica's identity for leader election (default: hostname-pid)")
       .option("-n, --namespace <ns>", "watch one namespace (default: all)")
       .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
       .option("--context <name>", "kubeconfig context")
       .option("--metrics-port <port>", "serve Prometheus metrics on 127.0.0.1:PORT/metrics (0: off)", "9464")
       .option("-o, --output <format>", "text|json lines on stdout", "text")
       .option("--no-events", "do not record Kubernetes Events on the objects")
+      .option("--scalers", "also reconcile PredictiveScalers (history, forecast, HPA floor or scale)")
+      .option("--prometheus-url <url>", "PredictiveScaler history from Prometheus range queries")
       .action(async (raw: Record<string, unknown>) => {
         const parsed = Flags.safeParse({ ...raw, verbose: program.opts<{ verbose?: boolean }>().verbose });
         if (!parsed.success) throw new VigilError("Usage", z.prettifyError(parsed.error));
@@ -130,7 +179,41 @@ export const runCommand: CommandSpec = {
         const core = kc.makeApiClient(CoreV1Api);
         const metrics = runMetrics();
         const clock = { now: () => new Date() };
-        const ref: { observer?: Observer } = {};
+        const ref: { observer?: Observer; healer?: Healer; leading: boolean } = { leading: !f.leaderElect };
+        if (f.mode !== "observe") {
+          // The Incident CRD must exist: install Vigil's CRDs when they are missing.
+          const probe = await rawRequest(kc, "GET", "/apis/vigil.dev/v1alpha1");
+          if (probe.status === 404) {
+            log.info({}, "installing vigil.dev CRDs");
+            await applyObjects(
+              kc,
+              CRDS.map((d) => crdManifest(d) as never),
+              { force: true },
+            );
+            for (
+              let i = 0;
+              i < 50 && (await rawRequest(kc, "GET", "/apis/vigil.dev/v1alpha1/incidents")).status !== 200;
+              i++
+            ) {
+              await new Promise((r) => setTimeout(r, 200));
+            }
+          }
+          const mode = ({ recommend: "Recommend", "dry-run": "DryRun", auto: "Auto" } as const)[f.mode];
+          ref.healer = new Healer(kc, {
+            clock,
+            policy: HealingPolicySpec.parse({ mode }),
+            incidentNamespace: f.incidentNamespace,
+            onEvent: (e) => {
+              ctx.out(healLine(e, clock.now()));
+            },
+            onError: (fields) => {
+              log.warn(fields, "heal bookkeeping failed");
+            },
+          });
+          await ref.healer.restore();
+          if (ref.healer.pendingCount > 0)
+            log.info({ pending: ref.healer.pendingCount }, "resuming verification of actions in flight");
+        }
         const watch = new WatchSet(kc, {
           namespace: f.namespace,
           onChange: () => {
@@ -162,6 +245,16 @@ export const runCommand: CommandSpec = {
             if (f.events) void recordEvent(core, e, now, log);
           },
           onAnalysis: (findings, tookMs) => {
+            if (ref.healer !== undefined && ref.leading) {
+              const snapshot = ref.observer?.snapshot;
+              if (snapshot !== undefined) {
+                ref.healer
+                  .cycle(() => ({ findings, snapshot, raw: (r) => watch.lookup(r) }))
+                  .catch((err: unknown) => {
+                    log.error({ err: err instanceof Error ? err.message : String(err) }, "heal cycle failed");
+                  });
+              }
+            }
             metrics.analysisDuration.observe(tookMs / 1000);
             metrics.findings.reset();
             for (const x of findings)
@@ -202,6 +295,25 @@ export const runCommand: CommandSpec = {
           "operator starting",
         );
         const watching = watch.run(ctx.signal);
+        const electing = f.leaderElect
+          ? new LeaderElector(kc, {
+              namespace: f.incidentNamespace,
+              name: "vigil-operator",
+              identity: f.identity ?? `${hostname()}-${process.pid}`,
+              onEvent: (e) => {
+                log.info({ event: e.type }, "leader election");
+              },
+            }).run(ctx.signal, async (leader) => {
+              ref.leading = true;
+              ref.observer?.analyzeNow();
+              await new Promise<void>((r) => {
+                leader.addEventListener("abort", () => {
+                  r();
+                });
+              });
+              ref.leading = false;
+            })
+          : Promise.resolve();
         // First analysis once every informer has listed.
         while (!watch.synced && !ctx.signal.aborted) await new Promise((r) => setTimeout(r, 50));
         if (!ctx.signal.aborted) {
@@ -211,7 +323,7 @@ export const runCommand: CommandSpec = {
             `vigil: watching${f.namespace !== undefined ? ` namespace ${f.namespace}` : " all namespaces"}; ${observer.findings.length} findings now (Ctrl-C to stop)\n`,
           );
         }
-        await Promise.all([watching, observer.run(ctx.signal)]);
+        await Promise.all([watching, observer.run(ctx.signal), electing]);
         server?.close();
         log.info({}, "operator stopped");
       });
