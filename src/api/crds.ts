@@ -78,7 +78,7 @@ function structural(node: Json): Json {
   if (node === null || typeof node !== "object") return node;
   const out: { [k: string]: Json } = {};
   for (const [k, v] of Object.entries(node)) {
-    if (k === "$schema" || k === "id" || k === "$id") continue;
+    if (k === "$schema" || k === "$id") continue;
     if (k === "additionalProperties" && v === false) continue;
     if (k === "propertyNames") continue;
     out[k] = structural(v);

@@ -38,6 +38,7 @@ export class Observer {
   #dirtySince: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #first = true;
+  #snapshot: health.Snapshot | undefined;
 
   constructor(watch: WatchSet, opts: ObserverOptions) {
     this.#watch = watch;
@@ -46,6 +47,11 @@ export class Observer {
 
   get findings(): readonly health.Finding[] {
     return [...this.#current.values()];
+  }
+
+  /** The snapshot of the last analysis. */
+  get snapshot(): health.Snapshot | undefined {
+    return this.#snapshot;
   }
 
   /** Call on every watch change (cheap; never throws). */
@@ -66,6 +72,7 @@ export class Observer {
     const t0 = performance.now();
     const { snapshot } = health.ingest(this.#watch.rawLists(), { namespaces: this.#opts.namespaces });
     const findings = health.analyze(this.#opts.clock.now(), snapshot, this.#opts.config);
+    this.#snapshot = snapshot;
     const tookMs = performance.now() - t0;
     const latency = since === undefined || this.#first ? undefined : performance.now() - since;
     const next = new Map(findings.map((f) => [f.id, f]));

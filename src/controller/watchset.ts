@@ -205,6 +205,13 @@ export class WatchSet {
     return this.informers.every((i) => i.informer.synced);
   }
 
+  /** The cached object for a reference (full but slimmed: no managedFields), for the planner's raw lookups. */
+  lookup(ref: { kind: string; namespace: string; name: string }): ObjectJson | undefined {
+    const key = ref.namespace === "" ? ref.name : `${ref.namespace}/${ref.name}`;
+    for (const { spec, informer } of this.informers) if (spec.kind === ref.kind) return informer.get(key);
+    return undefined;
+  }
+
   /** The raw lists for `health.ingest`. */
   rawLists(): health.RawLists {
     const out: Partial<Record<health.KindKey, unknown[]>> = {};
