@@ -11,10 +11,12 @@ import { benchCommand } from "./commands/bench.js";
 import { demoCommand } from "./commands/demo.js";
 import { runCommand } from "./commands/run.js";
 import { forecastCommand } from "./commands/forecast.js";
+import { incidentsCommand } from "./commands/incidents.js";
 import { logsCommand } from "./commands/logs.js";
 import { mcpCommand } from "./commands/mcp.js";
 import { recommendCommand } from "./commands/recommend.js";
 import { sandboxCommand } from "./commands/sandbox.js";
+import { scenarioCommand } from "./commands/scenario.js";
 import { packageVersion, versionCommand } from "./commands/version.js";
 import { readProcessConfig } from "./config.js";
 import type { CliContext, CommandSpec } from "./context.js";
@@ -24,8 +26,10 @@ const commands: readonly CommandSpec[] = [
   analyzeCommand,
   demoCommand,
   runCommand,
+  scenarioCommand,
   forecastCommand,
   logsCommand,
+  incidentsCommand,
   askCommand,
   mcpCommand,
   recommendCommand,

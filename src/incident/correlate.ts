@@ -693,7 +693,7 @@ function severityOf(c: Cluster, impact: Impact, cfg: IncidentConfig): SeverityNa
 function normalise(message: string): string {
   return message
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")
-    .replace(/\b[a-z0-9]+(?:-[a-z0-9]+)*-[a-z0-9]{6,10}-[a-z0-9]{5}\b/g, "<pod>")
+    .replace(/[a-z0-9]+(?:-[a-z0-9]+)*-[a-z0-9]{6,10}-[a-z0-9]{5}(?![a-z0-9])/g, "<pod>")
     .replace(/\d+/g, "<n>");
 }
 
@@ -792,7 +792,12 @@ function timelineOf(
     const l = lineOf(s, c);
     const g = groups.get(l.key);
     if (g === undefined)
-      groups.set(l.key, { first: l, last: l.at, count: 1, objects: new Set(l.object ?? []) });
+      groups.set(l.key, {
+        first: l,
+        last: l.at,
+        count: 1,
+        objects: new Set(l.object !== undefined ? [l.object] : []),
+      });
     else {
       g.last = Math.max(g.last, l.at);
       g.count++;

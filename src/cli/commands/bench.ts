@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import type { CliContext, CommandSpec } from "../context.js";
 import { autoscaleBench } from "./bench/autoscale.js";
 import { forecastBench } from "./bench/forecast.js";
+import { alertsBench } from "./bench/alerts.js";
 import { anomalyBench } from "./bench/anomaly.js";
 import { logsBench } from "./bench/logs.js";
 import { rightsizeBench } from "./bench/rightsize.js";
@@ -19,6 +20,7 @@ export interface BenchSpec {
 
 const benches: readonly BenchSpec[] = [
   anomalyBench,
+  alertsBench,
   logsBench,
   forecastBench,
   autoscaleBench,
