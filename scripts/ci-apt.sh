@@ -9,6 +9,7 @@
 set -euo pipefail
 
 PACKAGES=(
+  prometheus-alertmanager # src/alert/alertmanager.int.test.ts: a real Alertmanager (v2 API, webhook receiver)
 )
 
 missing=()
