@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { IncidentSpec, IncidentStatus, type TimelineEntry as CrTimelineEntry } from "../api/index.js";
-import type { Incident, TimelineEntry, TimelineKind } from "./incident.js";
+import type { ActionTaken, Incident, TimelineEntry, TimelineKind } from "./incident.js";
 
 const CR_KIND: Readonly<Record<TimelineKind, CrTimelineEntry["kind"]>> = {
   context: "Note",
@@ -110,6 +110,21 @@ export function fromResource(obj: unknown): FromResource {
     count: 1,
   }));
   const startedAt = status.detectedAt ?? m.creationTimestamp ?? "";
+  // The healer names the finding (`<analyzer>/<code>/<kind>/<ns>/<name>`); correlation names the cause code.
+  const code = spec.findingId.split("/")[1] ?? spec.findingId;
+  const actionsTaken: ActionTaken[] = (status.actions ?? []).map((a) => ({
+    at: a.at,
+    action: a.kind,
+    target: {
+      apiVersion: a.target.apiVersion,
+      kind: a.target.kind,
+      namespace: a.target.namespace ?? "",
+      name: a.target.name,
+    },
+    result: a.outcome,
+    reason: `mode ${a.mode}`,
+  }));
+  const verified = actionsTaken.filter((a) => a.result === "verified").at(-1);
   const fingerprint =
     m.annotations["vigil.dev/fingerprint"] ??
     `${spec.findingId}@${subject.kind}/${subject.namespace}/${subject.name}`;
@@ -129,7 +144,7 @@ export function fromResource(obj: unknown): FromResource {
       rootCauses: [
         {
           kind: "finding",
-          code: spec.findingId,
+          code,
           summary: spec.reason,
           confidence: 1,
           object: subject,
@@ -139,12 +154,17 @@ export function fromResource(obj: unknown): FromResource {
       impact: { pods: 0, workloads: [], nodes: [], servicesWithoutEndpoints: [], warningEvents: 0 },
       timeline,
       timelineOmitted: 0,
-      actionsTaken: [],
+      actionsTaken,
+      ...(status.phase === "Resolved" && verified !== undefined
+        ? {
+            fixedBy: `${verified.action} of ${verified.target.kind} ${verified.target.namespace}/${verified.target.name} by Vigil`,
+          }
+        : {}),
       labels: {
         severity: spec.severity,
         kind: subject.kind,
         name: subject.name,
-        cause: spec.findingId,
+        cause: code,
         ...(subject.namespace !== ""
           ? { namespace: subject.namespace }
           : m.namespace !== ""
