@@ -10,6 +10,7 @@ set -euo pipefail
 
 PACKAGES=(
   prometheus-alertmanager # src/alert/alertmanager.int.test.ts: a real Alertmanager (v2 API, webhook receiver)
+  prometheus # src/metrics/prometheus.int.test.ts: a real Prometheus that Vigil's history client queries
 )
 
 missing=()

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as api from "../api/index.js";
 import type * as fc from "../forecast/index.js";
+import { TieredSeries } from "../metrics/index.js";
 import { forecastUpper, planScale, type HpaView, type PlanInput } from "./predictivescaler-plan.js";
 
 const T = 1_800_003_600; // the spike starts here (a whole minute)
@@ -48,6 +49,13 @@ describe("forecastUpper", () => {
     const at = f.points.find((p) => p.t === T);
     expect(at?.upper).toBeGreaterThan(250);
     expect(f.points.filter((p) => p.t < T - 120).every((p) => p.upper < 120)).toBe(true);
+  });
+  it("sees it through the recorder's tiers too (5 min far back, 1 min for the last day)", () => {
+    const s = new TieredSeries();
+    for (const x of history(T - 90)) s.add(x.t, x.v);
+    const f = forecastUpper({ samples: s.samples(), now: T - 90, horizonSeconds: 900 });
+    expect(f.kind === "ok" && f.period).toBe("24h");
+    expect(f.kind === "ok" && (f.points.find((p) => p.t === T)?.upper ?? 0) > 250).toBe(true);
   });
   it("refuses to forecast from too little history", () => {
     const f = forecastUpper({ samples: [{ t: T, v: 1 }], now: T, horizonSeconds: 900 });

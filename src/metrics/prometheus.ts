@@ -118,10 +118,13 @@ function quote(s: string): string {
 
 /**
  * The default PromQL for a workload's CPU in millicores: the cAdvisor/kubelet counter summed over the
- * workload's pods (matched by name, as the pods carry no owner label in these metrics).
+ * workload's pods (matched by name, as the pods carry no owner label in these metrics). The rate window
+ * follows the step (at least 30 s, twice the step: 2m at the default 60 s).
  */
-export function cpuQuery(w: WorkloadRef): string {
+export function cpuQuery(w: WorkloadRef, stepSeconds = 60): string {
   const suffix = w.kind === "StatefulSet" ? "[0-9]+" : "[a-z0-9]+-[a-z0-9]+";
   const name = w.name.replace(/[.]/g, "\\\\.");
-  return `sum(rate(container_cpu_usage_seconds_total{namespace="${quote(w.namespace)}",pod=~"${name}-${suffix}",container!=""}[2m])) * 1000`;
+  const win = Math.max(30, Math.round(2 * stepSeconds));
+  const range = win % 60 === 0 ? `${win / 60}m` : `${win}s`;
+  return `sum(rate(container_cpu_usage_seconds_total{namespace="${quote(w.namespace)}",pod=~"${name}-${suffix}",container!=""}[${range}])) * 1000`;
 }

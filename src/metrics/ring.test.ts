@@ -64,5 +64,7 @@ describe("helpers", () => {
     expect(cpuQuery({ namespace: "shop", kind: "Deployment", name: "web" })).toBe(
       'sum(rate(container_cpu_usage_seconds_total{namespace="shop",pod=~"web-[a-z0-9]+-[a-z0-9]+",container!=""}[2m])) * 1000',
     );
+    expect(cpuQuery({ namespace: "a", kind: "StatefulSet", name: "db" }, 2)).toContain('pod=~"db-[0-9]+"');
+    expect(cpuQuery({ namespace: "a", kind: "StatefulSet", name: "db" }, 2)).toContain("[30s]");
   });
 });

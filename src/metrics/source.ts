@@ -62,14 +62,22 @@ export function checkpointSource(kc: KubeConfig): HistorySource {
   };
 }
 
-/** PromQL range queries; `query` defaults to the workload's CPU in millicores. */
-export function prometheusSource(baseUrl: string, query?: (w: WorkloadRef) => string): HistorySource {
+/** PromQL range queries; `query` (given the step) defaults to the workload's CPU in millicores. */
+export function prometheusSource(
+  baseUrl: string,
+  query: (w: WorkloadRef, stepSeconds: number) => string = cpuQuery,
+): HistorySource {
   return {
     describe: `Prometheus ${baseUrl}`,
     load: (w, range, signal) =>
       queryRange(
         baseUrl,
-        { query: (query ?? cpuQuery)(w), start: range.start, end: range.end, stepSeconds: range.stepSeconds },
+        {
+          query: query(w, range.stepSeconds),
+          start: range.start,
+          end: range.end,
+          stepSeconds: range.stepSeconds,
+        },
         signal,
       ),
   };

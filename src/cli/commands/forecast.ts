@@ -1,12 +1,16 @@
 /**
  * @module
- * `vigil forecast --series FILE [--horizon 1h]`: the forecast with intervals, the model chosen and a
- * terminal chart. The series comes from a pluggable source (a file today; `deployment/NAME` later).
+ * `vigil forecast (deployment/NAME | --series FILE) [--horizon 1h]`: the forecast with intervals, the
+ * model chosen and a terminal chart. The series comes from a pluggable source: a CSV file, or a
+ * workload's history (Prometheus range queries with --prometheus-url, else the checkpoint ConfigMap that
+ * `vigil run --scalers` keeps).
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
 import * as fc from "../../forecast/index.js";
+import { contextNamespace, loadKubeConfig } from "../../kube/index.js";
+import * as metrics from "../../metrics/index.js";
 import { VigilError } from "../../model/index.js";
 import type { CliContext, CommandSpec } from "../context.js";
 import { renderData, renderTable } from "../output.js";
@@ -36,8 +40,49 @@ export function fileSource(path: string): SeriesSource {
   };
 }
 
+const KINDS: Readonly<Record<string, string>> = {
+  deployment: "Deployment",
+  deployments: "Deployment",
+  deploy: "Deployment",
+  statefulset: "StatefulSet",
+  statefulsets: "StatefulSet",
+  sts: "StatefulSet",
+};
+
+/** `deployment/NAME` (kubectl spellings) to a workload; undefined when it is not one. */
+export function parseWorkload(arg: string, namespace: string): metrics.WorkloadRef | undefined {
+  const m = /^([a-z]+)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(arg);
+  const kind = m?.[1] !== undefined ? KINDS[m[1]] : undefined;
+  return kind === undefined || m?.[2] === undefined ? undefined : { namespace, kind, name: m[2] };
+}
+
+/** A workload's history through a `HistorySource`, as the same `SeriesSource` port the file uses. */
+export function workloadSource(
+  src: metrics.HistorySource,
+  w: metrics.WorkloadRef,
+  range: { readonly historySeconds: number; readonly stepSeconds: number; readonly now: number },
+): SeriesSource {
+  return {
+    describe: `${w.kind.toLowerCase()}/${w.name} -n ${w.namespace} (${src.describe})`,
+    load: (signal) =>
+      src.load(
+        w,
+        { start: range.now - range.historySeconds, end: range.now, stepSeconds: range.stepSeconds },
+        signal,
+      ),
+  };
+}
+
 const Flags = z.object({
-  series: z.string({ message: "--series FILE is required (deployment/NAME is not available yet)" }),
+  target: z.string().optional(),
+  series: z.string().optional(),
+  namespace: z.string().optional(),
+  kubeconfig: z.string().optional(),
+  context: z.string().optional(),
+  prometheusUrl: z.url().optional(),
+  query: z.string().max(4096).optional(),
+  history: z.string(),
+  step: z.string(),
   horizon: z.string(),
   model: z.enum(fc.MODEL_NAMES),
   counter: z.boolean().optional(),
@@ -81,22 +126,39 @@ export const forecastCommand: CommandSpec = {
   name: "forecast",
   register(program: Command, ctx: CliContext) {
     program
-      .command("forecast")
-      .description("forecast a metric series with prediction intervals (ensemble by default)")
+      .command("forecast [target]")
+      .description(
+        "forecast a workload's load (deployment/NAME) or a metric series (--series) with prediction intervals",
+      )
       .option("--series <file>", "CSV ts,value (unix seconds or YYYY-MM-DD HH:MM:SS)")
+      .option("-n, --namespace <ns>", "the workload's namespace (default: the context's)")
+      .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+      .option("--context <name>", "kubeconfig context")
+      .option(
+        "--prometheus-url <url>",
+        "read the workload's history from Prometheus (else Vigil's checkpoint)",
+      )
+      .option(
+        "--query <promql>",
+        "with --prometheus-url: the series to forecast (default: the workload's CPU)",
+      )
+      .option("--history <duration>", "how much history to read for a workload", "8d")
+      .option("--step <duration>", "resolution of a workload's history", "60s")
       .option("--horizon <duration>", "how far ahead", "1h")
       .option("--model <name>", `one of ${fc.MODEL_NAMES.join(", ")}`, "ensemble")
       .option("--counter", "the series is a monotonic counter: forecast its per-second rate")
       .option("-o, --output <format>", "table or json", "table")
-      .action(async (raw: unknown) => {
-        const r = Flags.safeParse(raw);
+      .action(async (target: string | undefined, raw: Record<string, unknown>) => {
+        const r = Flags.safeParse({ ...raw, target });
         if (!r.success) throw new VigilError("Usage", z.prettifyError(r.error));
         const f = r.data;
         const horizon = parseDuration(f.horizon);
         if (horizon === undefined || horizon <= 0)
           throw new VigilError("Usage", `not a duration: "${f.horizon}" (use 15m, 1h)`);
-        const source = fileSource(f.series);
+        const source = seriesSource(f, ctx);
         const samples = await source.load(ctx.signal);
+        if (samples.length === 0)
+          throw new VigilError("InsufficientData", `${source.describe}: no samples in the history`);
         const prepared = fc.prepareSeries(samples, { counter: f.counter === true });
         if (prepared.kind !== "ok")
           throw new VigilError(
@@ -130,3 +192,31 @@ export const forecastCommand: CommandSpec = {
       });
   },
 };
+
+function seriesSource(f: z.output<typeof Flags>, ctx: CliContext): SeriesSource {
+  if ((f.target === undefined) === (f.series === undefined))
+    throw new VigilError("Usage", "give either deployment/NAME or --series FILE");
+  if (f.series !== undefined) return fileSource(f.series);
+  const history = parseDuration(f.history);
+  const step = parseDuration(f.step);
+  if (history === undefined || history <= 0 || step === undefined || step <= 0)
+    throw new VigilError("Usage", `not a duration: "${f.history}" or "${f.step}" (use 60s, 1h, 8d)`);
+  const kc = loadKubeConfig({
+    kubeconfig: f.kubeconfig ?? ctx.cfg.kubeconfigEnv?.split(":")[0],
+    context: f.context,
+  });
+  const w = parseWorkload(f.target ?? "", f.namespace ?? contextNamespace(kc));
+  if (w === undefined)
+    throw new VigilError(
+      "Usage",
+      `not a workload: "${f.target ?? ""}" (use deployment/NAME or statefulset/NAME)`,
+    );
+  if (f.query !== undefined && f.prometheusUrl === undefined)
+    throw new VigilError("Usage", "--query needs --prometheus-url");
+  const q = f.query;
+  const src =
+    f.prometheusUrl !== undefined
+      ? metrics.prometheusSource(f.prometheusUrl, q !== undefined ? () => q : metrics.cpuQuery)
+      : metrics.checkpointSource(kc);
+  return workloadSource(src, w, { historySeconds: history, stepSeconds: step, now: Date.now() / 1000 });
+}
