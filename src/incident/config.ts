@@ -23,6 +23,11 @@ export const IncidentConfig = z.object({
   maxEvidence: z.int().min(1).max(50).default(5),
   /** Root causes kept per incident. */
   maxCauses: z.int().min(1).max(20).default(5),
+  /**
+   * Findings of these analyzers (the first segment of the finding id) are not incidents: hygiene findings fire
+   * for as long as the spec stays as it is and would keep every incident of the workload open.
+   */
+  ignoreAnalyzers: z.array(z.string().max(64)).max(64).default(["ContainerHygiene"]),
   /** Context signals kept per workload before an incident opens (bounded memory). */
   maxContext: z.int().min(1).max(1_000).default(50),
 });

@@ -53,6 +53,32 @@ const SYMPTOMS = new Set([
   "RolloutStuck",
   "PodPending",
   "ContainerFailed",
+  "NoEndpoints",
+  "NoReadyEndpoints",
+  "EndpointsNotReady",
+]);
+/** Warning reasons that name a cause (a probe, a pull, a config, a crash, scheduling), not only a state. */
+const CAUSE_REASONS = new Set([
+  "Unhealthy",
+  "Failed",
+  "BackOff",
+  "OOMKilling",
+  "FailedScheduling",
+  "FailedMount",
+  "FailedAttachVolume",
+  "FailedCreatePodSandBox",
+  "Evicted",
+  "FailedCreate",
+]);
+/** Normal events worth a timeline line: rollouts and node lifecycle. The rest only count. */
+const NOTABLE_NORMAL = new Set([
+  "ScalingReplicaSet",
+  "NodeNotReady",
+  "NodeReady",
+  "TaintManagerEviction",
+  "Killing",
+  "Preempted",
+  "Rebooted",
 ]);
 const NODE_PROBLEM_CODES = new Set([
   "NodeNotReady",
@@ -235,7 +261,10 @@ export function correlate(
   cfg: IncidentConfig,
 ): readonly Incident[] {
   const t0 = now.getTime();
-  const sorted = signals.filter((s) => ms(s.at) <= t0).sort(compareSignals);
+  const ignored = new Set(cfg.ignoreAnalyzers);
+  const sorted = signals
+    .filter((s) => ms(s.at) <= t0 && !(s.kind === "finding" && ignored.has(s.id.split("/")[0] ?? "")))
+    .sort(compareSignals);
   const clusters: Cluster[] = [];
   const open = new Map<string, Cluster>();
   const context = new Map<string, Signal[]>();
@@ -357,6 +386,18 @@ export function correlate(
         continue;
       }
       target = create(subject, undefined, t);
+      // A Service's incident that opened first (no endpoints before the pods' warnings) joins its workload's.
+      if (subject.ref.kind !== "Service" && subject.ref.kind !== "Node") {
+        const svc = [...new Set([...open.values()].map(root))].filter(
+          (c) => c.primary.ref.kind === "Service" && c.primary.ref.namespace === subject.ref.namespace,
+        );
+        const same =
+          svc.find((c) => c.primary.ref.name === subject.ref.name) ?? (svc.length === 1 ? svc[0] : undefined);
+        if (same !== undefined) {
+          absorb(target, same);
+          target.startedAt = Math.min(target.startedAt, same.startedAt);
+        }
+      }
     }
     add(target, s, subject, t, problem);
   }
@@ -485,7 +526,7 @@ function causes(c: Cluster, cfg: IncidentConfig): RootCause[] {
       problems.map((s) => (s.kind === "finding" ? podKey(s.ownerChain[0]) : podKey(leafOf(s)))),
     );
     pods.delete(undefined);
-    const finding = nodeSignals.find((s) => s.kind === "finding");
+    const finding = nodeSignals.findLast((s) => s.kind === "finding");
     const code = finding?.kind === "finding" ? finding.code : "NodeNotReady";
     out.push({
       kind: "node",
@@ -601,7 +642,7 @@ function causes(c: Cluster, cfg: IncidentConfig): RootCause[] {
       kind: "event",
       code: reason,
       summary: `${String(list.length)} ${reason} warning(s): ${first.message}`.slice(0, 300),
-      confidence: round2(0.3 + Math.min(0.1, list.length / 1000)),
+      confidence: round2((CAUSE_REASONS.has(reason) ? 0.45 : 0.3) + Math.min(0.1, list.length / 1000)),
       object: c.primary.ref,
       evidence: cap(list),
     });
@@ -786,19 +827,25 @@ function timelineOf(
   entries: TimelineEntry[];
   omitted: number;
 } {
-  const groups = new Map<string, { first: Line; last: number; count: number; objects: Set<string> }>();
+  const groups = new Map<
+    string,
+    { first: Line; last: number; lastText: string; count: number; objects: Set<string> }
+  >();
+  const notable = (s: Signal) => s.kind !== "event" || s.type === "Warning" || NOTABLE_NORMAL.has(s.reason);
   const ctx = c.context.filter((s) => s.kind === "event" || s.kind === "action");
-  for (const s of [...ctx, ...c.signals].sort(compareSignals)) {
+  for (const s of [...ctx, ...c.signals].filter(notable).sort(compareSignals)) {
     const l = lineOf(s, c);
     const g = groups.get(l.key);
     if (g === undefined)
       groups.set(l.key, {
         first: l,
         last: l.at,
+        lastText: l.text,
         count: 1,
         objects: new Set(l.object !== undefined ? [l.object] : []),
       });
     else {
+      if (l.at >= g.last) g.lastText = l.text;
       g.last = Math.max(g.last, l.at);
       g.count++;
       if (l.object !== undefined && g.objects.size < 1000) g.objects.add(l.object);
@@ -814,7 +861,11 @@ function timelineOf(
         at: isoOf(g.first.at),
         ...(g.count > 1 && g.last > g.first.at ? { until: isoOf(g.last) } : {}),
         kind: g.first.kind,
-        text: `${g.first.text}${g.count > 1 ? ` (×${String(g.count)})` : ""}${who}`.slice(0, 1024),
+        // A finding's latest wording is the most informative ("restarted 5 times", "for 7m").
+        text: `${g.first.kind === "finding" ? g.lastText : g.first.text}${g.count > 1 ? ` (×${String(g.count)})` : ""}${who}`.slice(
+          0,
+          1024,
+        ),
         count: g.count,
       };
     });
@@ -865,7 +916,7 @@ function build(c: Cluster, t0: number, cfg: IncidentConfig): Incident {
     `${refText(subject)}: ${top?.summary ?? "warnings"}. ` +
     `${String(impact.pods)} pod(s), ${String(impact.warningEvents)} warning event(s); ` +
     (resolvedAt !== undefined
-      ? `resolved after ${humanSeconds(dur)}${fixedBy !== undefined ? ` (${fixedBy})` : ""}.`
+      ? `resolved after ${humanSeconds(dur)}${fixedBy !== undefined ? `; fixed by ${fixedBy}` : ""}.`
       : `open for ${humanSeconds(dur)}.`);
   const labels: Record<string, string> = {
     severity,
@@ -922,7 +973,7 @@ function fixOf(c: Cluster, actions: readonly ActionTaken[], resolvedAt: number):
   if (act !== undefined) return `${act.action} of ${refText(act.target)} by Vigil`;
   const ro = rollouts([...c.context, ...c.signals]).filter((r) => r.at > c.startedAt && r.at <= resolvedAt);
   const last = ro.at(-1);
-  if (last !== undefined) return `a rollout (ReplicaSet ${last.replicaSet})`;
+  if (last !== undefined) return `rollout of ReplicaSet ${last.replicaSet}`;
   const node = c.node;
   if (node !== undefined) return `node ${node} became Ready again`;
   return undefined;
