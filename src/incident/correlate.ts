@@ -254,6 +254,14 @@ function compareSignals(a: Signal, b: Signal): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
+/** Sorts by time, then by content (computed once per signal), so that equal inputs give equal incidents. */
+function sortSignals(list: readonly Signal[]): Signal[] {
+  return list
+    .map((s) => ({ s, t: ms(s.at), k: JSON.stringify(s) }))
+    .sort((a, b) => a.t - b.t || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((x) => x.s);
+}
+
 export function correlate(
   now: Date,
   signals: readonly Signal[],
@@ -262,9 +270,9 @@ export function correlate(
 ): readonly Incident[] {
   const t0 = now.getTime();
   const ignored = new Set(cfg.ignoreAnalyzers);
-  const sorted = signals
-    .filter((s) => ms(s.at) <= t0 && !(s.kind === "finding" && ignored.has(s.id.split("/")[0] ?? "")))
-    .sort(compareSignals);
+  const sorted = sortSignals(
+    signals.filter((s) => ms(s.at) <= t0 && !(s.kind === "finding" && ignored.has(s.id.split("/")[0] ?? ""))),
+  );
   const clusters: Cluster[] = [];
   const open = new Map<string, Cluster>();
   const context = new Map<string, Signal[]>();
@@ -367,7 +375,7 @@ export function correlate(
         if (nodes.size === 1 && nodes.has(downNode) && t - c0.startedAt <= cfg.nodeLeadSeconds * 1000)
           absorb(nc, c0);
       }
-      add(nc, s, subject.key === nk ? subject : subject, t, true);
+      add(nc, s, subject, t, true);
       continue;
     }
     const nodeCluster = onNode !== undefined ? open.get(key(nodeRef(onNode))) : undefined;
@@ -456,7 +464,7 @@ const SCALED_UP = /Scaled up replica set (\S+)/;
 function rollouts(list: readonly Signal[]): Rollout[] {
   const seen = new Set<string>();
   const out: Rollout[] = [];
-  for (const s of [...list].sort(compareSignals)) {
+  for (const s of sortSignals(list)) {
     if (s.kind !== "event" || s.reason !== "ScalingReplicaSet") continue;
     const m = SCALED_UP.exec(s.message);
     const rs = m?.[1];
@@ -833,7 +841,7 @@ function timelineOf(
   >();
   const notable = (s: Signal) => s.kind !== "event" || s.type === "Warning" || NOTABLE_NORMAL.has(s.reason);
   const ctx = c.context.filter((s) => s.kind === "event" || s.kind === "action");
-  for (const s of [...ctx, ...c.signals].filter(notable).sort(compareSignals)) {
+  for (const s of sortSignals([...ctx, ...c.signals].filter(notable))) {
     const l = lineOf(s, c);
     const g = groups.get(l.key);
     if (g === undefined)
