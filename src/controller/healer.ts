@@ -168,7 +168,8 @@ export class Healer {
 
     // 1. Verify what is in flight.
     for (const [id, p] of [...this.#pending]) {
-      const v = remediate.verify(now, p.action, inp.snapshot, inp.findings);
+      const actedAt = this.#history.find((h) => h.id === id && h.mode === "Auto")?.at;
+      const v = remediate.verify(now, p.action, inp.snapshot, inp.findings, actedAt);
       if (v.outcome === "pending") continue;
       this.#pending.delete(id);
       if (v.outcome === "verified") {

@@ -547,6 +547,10 @@ describe("verify", () => {
     const v = verify(at(30), a, s.snapshot, s.findings);
     expect(v).toMatchObject({ outcome: "worse", undo: true });
     expect(v.reason).toContain("new CrashLoopBackOff on Deployment/shop/api");
+    // A finding whose onset predates the action is the fault being fixed, reported late: not harm.
+    const early = s.findings.map((f) => ({ ...f, since: at(-5).toISOString() }));
+    expect(verify(at(30), a, s.snapshot, early, at(0).toISOString()).outcome).not.toBe("worse");
+    expect(verify(at(30), a, s.snapshot, early, at(-10).toISOString()).outcome).toBe("worse");
   });
 
   const nodes = loadScenario("nodes.scenario.yaml");

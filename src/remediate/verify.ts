@@ -22,11 +22,17 @@ export interface Verification {
 /** Symptom codes the availability check already measures directly. */
 const SYMPTOMS = new Set(["UnavailableReplicas"]);
 
+/**
+ * `actedAt` (when the action was sent, if known): a "new" finding whose onset (`since`) is earlier is the
+ * fault the action is fixing, surfacing a moment late (a pod's ErrImagePull reported just after the
+ * rollback was planned), not harm the action did.
+ */
 export function verify(
   now: Date,
   action: Action,
   snapshot: Snapshot,
   findings: readonly Finding[],
+  actedAt?: string,
 ): Verification {
   const v = action.verify;
   const past = now.getTime() >= Date.parse(v.deadline);
@@ -52,7 +58,8 @@ export function verify(
       watched.has(refKey(f.object)) &&
       !before.has(f.id) &&
       !SYMPTOMS.has(f.code) &&
-      (f.severity === "critical" || f.severity === "high"),
+      (f.severity === "critical" || f.severity === "high") &&
+      !(actedAt !== undefined && f.since !== undefined && Date.parse(f.since) < Date.parse(actedAt)),
   );
   if (fresh.length > 0)
     worse.push(
