@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import type { CliContext, CommandSpec } from "../context.js";
 import { autoscaleBench } from "./bench/autoscale.js";
 import { forecastBench } from "./bench/forecast.js";
+import { healBench } from "./bench/heal.js";
 import { alertsBench } from "./bench/alerts.js";
 import { anomalyBench } from "./bench/anomaly.js";
 import { logsBench } from "./bench/logs.js";
@@ -25,6 +26,7 @@ const benches: readonly BenchSpec[] = [
   forecastBench,
   autoscaleBench,
   rightsizeBench,
+  healBench,
 ];
 
 export const benchCommand: CommandSpec = {
