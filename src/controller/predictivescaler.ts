@@ -97,6 +97,8 @@ export interface PredictiveScalerOptions {
   readonly recorder?: HistoryRecorder | undefined;
   readonly prometheusUrl?: string | undefined;
   readonly intervalMs?: number;
+  /** False while another replica leads: nothing is reconciled (default: always active). */
+  readonly active?: () => boolean;
   /** History loaded for a fit. */
   readonly historySeconds?: number;
 }
@@ -147,6 +149,7 @@ export class PredictiveScalerController {
   readonly #backoff = new Map<string, { failures: number; notBefore: number }>();
   readonly #state = new Map<string, autoscale.PredictiveState>();
   readonly #targets = new Map<string, WorkloadRef>();
+  readonly #generations = new Map<string, number>();
   #wake: (() => void) | undefined;
 
   constructor(kc: KubeConfig, opts: PredictiveScalerOptions) {
@@ -155,7 +158,12 @@ export class PredictiveScalerController {
     const ns = opts.namespace;
     this.#informer = new Informer(kc, {
       path: ns !== undefined ? `${GVR}/namespaces/${ns}/predictivescalers` : `${GVR}/predictivescalers`,
-      onChange: (key) => {
+      onChange: (key, obj) => {
+        // Status writes come back as watch events: only a spec change (generation) or a deletion is news.
+        const gen = (obj?.metadata as { generation?: number } | undefined)?.generation;
+        if (obj !== undefined && gen !== undefined && this.#generations.get(key) === gen) return;
+        if (gen === undefined) this.#generations.delete(key);
+        else if (this.#generations.size < MAX_KEYS) this.#generations.set(key, gen);
         this.enqueue(key);
       },
       onRestart: (fields) => {
@@ -329,6 +337,17 @@ export class PredictiveScalerController {
       state: this.#state.get(key) ?? { recent: [] },
     });
     this.#state.set(key, plan.state);
+    this.#opts.log.debug(
+      {
+        policy: key,
+        desired: plan.desired,
+        reason: plan.reason,
+        history: samples.length,
+        forecast: forecast.kind,
+        peakUpper: plan.peakUpper,
+      },
+      "predictivescaler planned",
+    );
     const iso = nowDate.toISOString();
     const peak =
       forecast.kind === "ok"
@@ -428,6 +447,7 @@ export class PredictiveScalerController {
   }
 
   async #process(key: string, signal: AbortSignal): Promise<void> {
+    if (this.#opts.active?.() === false) return; // not leading: the next resync retries
     const obj = this.#informer.get(key);
     if (obj === undefined) {
       // Gone: forget per-key state; stop recording the target unless another scaler uses it.

@@ -33,6 +33,8 @@ export interface RecorderOptions {
   readonly pollMs?: number;
   readonly checkpointMs?: number;
   readonly maxSeries?: number;
+  /** False while another replica leads: samples are kept, checkpoints are not written. */
+  readonly active?: () => boolean;
   /** Unix seconds; the real clock unless a test passes one. */
   readonly now?: () => number;
   readonly log?: (level: "debug" | "warn", fields: Record<string, unknown>, msg: string) => void;
@@ -189,7 +191,7 @@ export class HistoryRecorder {
   /** Writes one workload's checkpoint now. */
   async checkpoint(w: WorkloadRef): Promise<void> {
     const e = this.#entries.get(workloadKey(w));
-    if (e === undefined || e.series.size === 0) return;
+    if (e === undefined || e.series.size === 0 || this.#opts.active?.() === false) return;
     await applyObjects(this.#kc, [checkpointObject(e.ref, "cpu", e.series.checkpoint())], {
       force: true, // the ConfigMap is Vigil's own object
     });

@@ -15,11 +15,13 @@ import {
   describeAction,
   Healer,
   Observer,
+  PredictiveScalerController,
   WatchSet,
   type FindingEvent,
   type HealEvent,
 } from "../../controller/index.js";
 import * as health from "../../health/index.js";
+import { HistoryRecorder } from "../../metrics/index.js";
 import { applyObjects, LeaderElector, loadKubeConfig, rawRequest } from "../../kube/index.js";
 import { VigilError } from "../../model/index.js";
 import type { CliContext, CommandSpec } from "../context.js";
@@ -323,7 +325,31 @@ export const runCommand: CommandSpec = {
             `vigil: watching${f.namespace !== undefined ? ` namespace ${f.namespace}` : " all namespaces"}; ${observer.findings.length} findings now (Ctrl-C to stop)\n`,
           );
         }
-        await Promise.all([watching, observer.run(ctx.signal), electing]);
+        // PredictiveScalers (--scalers): history recorder + controller; they act only while leading.
+        const scalers: Promise<void>[] = [];
+        if (f.scalers === true) {
+          const active = () => ref.leading;
+          const recorder =
+            f.prometheusUrl === undefined
+              ? new HistoryRecorder(kc, {
+                  active,
+                  log: (level, fields, msg) => {
+                    log[level](fields, msg);
+                  },
+                })
+              : undefined;
+          const psc = new PredictiveScalerController(kc, {
+            clock,
+            active,
+            log: log.child({ controller: "predictivescaler" }),
+            namespace: f.namespace,
+            recorder,
+            prometheusUrl: f.prometheusUrl,
+          });
+          scalers.push(psc.run(ctx.signal));
+          if (recorder !== undefined) scalers.push(recorder.run(ctx.signal));
+        }
+        await Promise.all([watching, observer.run(ctx.signal), electing, ...scalers]);
         server?.close();
         log.info({}, "operator stopped");
       });
