@@ -1,0 +1,211 @@
+// Integration, with the built CLI (`npm run build` first): `vigil run --mode auto` killed with SIGKILL right
+// after it journaled an action resumes from the Incident on restart (no duplicate action, the action is
+// verified); two `vigil run --leader-elect` replicas never both act.
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { V1Deployment } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, ROOT, startSandbox, type TestSandbox } from "../../test/harness.js";
+import { applyObjects, rawRequest } from "../kube/index.js";
+
+let sb: TestSandbox;
+const children: ChildProcess[] = [];
+beforeAll(async () => {
+  sb = await startSandbox("operator", 3);
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  await sb.down();
+});
+
+function vigilRun(args: string[], lines: string[]): ChildProcess {
+  const c = spawn(
+    process.execPath,
+    [
+      join(ROOT, "dist", "cli", "main.js"),
+      "run",
+      "--metrics-port",
+      "0",
+      "--no-events",
+      "--kubeconfig",
+      sb.kubeconfig,
+      ...args,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  children.push(c);
+  createInterface({ input: c.stdout as NodeJS.ReadableStream }).on("line", (l) => lines.push(l));
+  createInterface({ input: c.stderr as NodeJS.ReadableStream }).on("line", (l) => lines.push(`stderr: ${l}`));
+  return c;
+}
+
+async function stopChild(c: ChildProcess, sig: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const exited = new Promise<void>((r) =>
+    c.once("exit", () => {
+      r();
+    }),
+  );
+  c.kill(sig);
+  await exited;
+}
+
+function web(ns: string) {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: ns },
+    spec: {
+      replicas: 3,
+      progressDeadlineSeconds: 30,
+      selector: { matchLabels: { app: "web" } },
+      template: {
+        metadata: { labels: { app: "web" } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [
+            {
+              name: "app",
+              image: "nginx:1.27",
+              readinessProbe: { httpGet: { path: "/", port: 80 }, periodSeconds: 2 },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+async function deployment(ns: string): Promise<V1Deployment> {
+  return (await rawRequest(sb.kc, "GET", `/apis/apps/v1/namespaces/${ns}/deployments/web`))
+    .body as V1Deployment;
+}
+
+async function healthy(ns: string): Promise<true | undefined> {
+  const d = await deployment(ns);
+  return d.status?.availableReplicas === 3 && d.status.updatedReplicas === 3 ? true : undefined;
+}
+
+interface IncidentList {
+  items: {
+    metadata: { annotations?: Record<string, string> };
+    status?: { phase?: string; actions?: { id: string; kind: string; outcome: string }[] };
+  }[];
+}
+async function incidents(ns: string): Promise<IncidentList["items"]> {
+  const r = await rawRequest(sb.kc, "GET", `/apis/vigil.dev/v1alpha1/namespaces/${ns}/incidents`);
+  return r.status === 200 ? (r.body as IncidentList).items : [];
+}
+
+async function badRelease(ns: string): Promise<void> {
+  await sb.kubectl("create", "namespace", ns);
+  await applyObjects(sb.kc, [web(ns)] as never, { force: true });
+  await eventually(`${ns} healthy`, 60_000, () => healthy(ns));
+  await sb.kubectl("-n", ns, "set", "image", "deployment/web", "app=registry.invalid/web:2");
+}
+
+describe("vigil run on the sandbox", () => {
+  it("SIGKILL right after the journal entry: the restarted operator resumes, no duplicate, verified", async () => {
+    const lines: string[] = [];
+    const first = vigilRun(["--mode", "auto", "--incident-namespace", "crash"], lines);
+    await sb.kubectl("create", "namespace", "crash");
+    await eventually("operator watching", 60_000, () =>
+      Promise.resolve(lines.some((l) => l.includes("vigil: watching")) ? true : undefined),
+    );
+    // Kill the moment an Incident carries a pending action (journaled before the patch is sent).
+    const poll = (async () => {
+      for (;;) {
+        const inc = await incidents("crash");
+        if (inc.some((i) => i.metadata.annotations?.["vigil.dev/pending-actions"] !== undefined)) {
+          first.kill("SIGKILL");
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await applyObjects(sb.kc, [web("crash")] as never, { force: true });
+    await eventually("crash healthy", 60_000, () => healthy("crash"));
+    await sb.kubectl("-n", "crash", "set", "image", "deployment/web", "app=registry.invalid/web:2");
+    await Promise.race([
+      poll,
+      new Promise((_, rej) =>
+        setTimeout(() => {
+          rej(new Error("no pending action journaled"));
+        }, 60_000),
+      ),
+    ]);
+    if (first.exitCode === null && first.signalCode === null)
+      await new Promise<void>((r) => {
+        first.once("exit", () => {
+          r();
+        });
+      });
+    expect(first.signalCode).toBe("SIGKILL");
+    const atKill = await deployment("crash");
+    const sentBeforeKill = atKill.spec?.template.spec?.containers[0]?.image === "nginx:1.27";
+
+    const lines2: string[] = [];
+    const second = vigilRun(["--mode", "auto", "--incident-namespace", "crash"], lines2);
+    try {
+      await eventually("healed", 90_000, () => healthy("crash"));
+      const inc = await eventually("verified", 90_000, async () => {
+        const xs = await incidents("crash");
+        const acts = xs.flatMap((i) => i.status?.actions ?? []);
+        return acts.some((a) => a.outcome === "verified") ? acts : undefined;
+      });
+      // Exactly one rollback, journaled once; the restarted operator did not send it again.
+      expect(inc.filter((a) => a.kind === "rollback")).toHaveLength(1);
+      expect(lines2.filter((l) => l.includes(" ACTED "))).toEqual([]);
+      expect(lines2.some((l) => l.includes("resuming verification"))).toBe(true);
+      const d = await deployment("crash");
+      expect(d.spec?.template.spec?.containers[0]?.image).toBe("nginx:1.27");
+      // The rollback was applied exactly once: generation 1 (create) + 1 (bad release) + 1 (rollback).
+      expect(d.metadata?.generation).toBe(3);
+      console.log(
+        `crash test: the patch had ${sentBeforeKill ? "" : "not "}been sent when the operator was killed`,
+      );
+    } finally {
+      await stopChild(second);
+    }
+  }, 280_000);
+
+  it("leader election: with two replicas only the leader acts", async () => {
+    const a: string[] = [];
+    const b: string[] = [];
+    const ra = vigilRun(
+      ["--mode", "auto", "--leader-elect", "--identity", "a", "--incident-namespace", "le"],
+      a,
+    );
+    const rb = vigilRun(
+      ["--mode", "auto", "--leader-elect", "--identity", "b", "--incident-namespace", "le"],
+      b,
+    );
+    await sb.kubectl("create", "namespace", "le");
+    try {
+      await eventually("both watching", 60_000, () =>
+        Promise.resolve(
+          a.some((l) => l.includes("vigil: watching")) && b.some((l) => l.includes("vigil: watching"))
+            ? true
+            : undefined,
+        ),
+      );
+      await badRelease("le-app");
+      await eventually("healed", 90_000, () => healthy("le-app"));
+      await eventually("verified", 60_000, async () =>
+        (await incidents("le")).some((i) => (i.status?.actions ?? []).some((x) => x.outcome === "verified"))
+          ? true
+          : undefined,
+      );
+      const actedA = a.filter((l) => l.includes(" ACTED ")).length;
+      const actedB = b.filter((l) => l.includes(" ACTED ")).length;
+      expect(actedA + actedB).toBe(1);
+      expect(Math.min(actedA, actedB)).toBe(0);
+      const acts = (await incidents("le")).flatMap((i) => i.status?.actions ?? []);
+      expect(acts.filter((x) => x.kind === "rollback")).toHaveLength(1);
+      expect((await deployment("le-app")).metadata?.generation).toBe(3);
+    } finally {
+      await Promise.all([stopChild(ra), stopChild(rb)]);
+    }
+  }, 240_000);
+});
