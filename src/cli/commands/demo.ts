@@ -352,8 +352,11 @@ export const demoCommand: CommandSpec = {
               });
             },
             async () => {
+              // Recovered when every replica runs elsewhere; pods left Terminating on the dead node no longer count.
               const ps = (await core.listNamespacedPod({ namespace: NS })).items;
-              return ps.every((p) => p.spec?.nodeName !== victim);
+              return ps.every(
+                (p) => p.metadata?.deletionTimestamp !== undefined || p.spec?.nodeName !== victim,
+              );
             },
           );
 
