@@ -10,6 +10,7 @@ import { forecastBench } from "./bench/forecast.js";
 import { healBench } from "./bench/heal.js";
 import { alertsBench } from "./bench/alerts.js";
 import { anomalyBench } from "./bench/anomaly.js";
+import { detectBench } from "./bench/detect.js";
 import { logsBench } from "./bench/logs.js";
 import { rightsizeBench } from "./bench/rightsize.js";
 
@@ -20,6 +21,7 @@ export interface BenchSpec {
 }
 
 const benches: readonly BenchSpec[] = [
+  detectBench,
   anomalyBench,
   alertsBench,
   logsBench,
