@@ -155,8 +155,8 @@ describe("Prometheus history (real Prometheus from Debian)", () => {
     });
     expect(got.at(-1)?.v).toBeGreaterThan(390);
     expect(got.at(-1)?.v).toBeLessThan(410); // 2 pods × 200m
-    // 24 s of history at 2 s is enough for a short forecast (≥ 10 points).
-    await sleep(12_000);
+    // Once the 30 s rate window is full, 30 s of history at 2 s is enough for a short forecast (≥ 10 points).
+    await sleep(20_000);
     const { stdout } = await run(
       process.execPath,
       [
@@ -167,7 +167,7 @@ describe("Prometheus history (real Prometheus from Debian)", () => {
         NS,
         `--kubeconfig=${sb.kubeconfig}`,
         `--prometheus-url=${url}`,
-        "--history=40s",
+        "--history=30s",
         "--step=2s",
         "--horizon=20s",
         "-o",
@@ -183,6 +183,6 @@ describe("Prometheus history (real Prometheus from Debian)", () => {
     expect(out.kind).toBe("ok");
     expect(out.source).toContain("deployment/busy -n prom (Prometheus");
     expect(out.points.length).toBe(10);
-    for (const p of out.points) expect(Math.abs(p.mean - 400)).toBeLessThan(40);
+    for (const p of out.points) expect(Math.abs(p.mean - 400)).toBeLessThan(60); // within 15 %
   });
 });
