@@ -17,9 +17,6 @@ export {
   type LlmFlags,
 } from "./config.js";
 export { LlmError, backoffMs, toLlmError, withRetries, type RetryPolicy } from "./retry.js";
-export { createOpenAIProvider } from "./openai.js";
-export { createAnthropicProvider } from "./anthropic.js";
-export { createGeminiProvider } from "./gemini.js";
 export { createProvider } from "./provider.js";
 export {
   createRedactor,

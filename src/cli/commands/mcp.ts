@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import * as kube from "../../kube/index.js";
 import * as llm from "../../llm/index.js";
-import * as mcp from "../../mcp/index.js";
+import type * as mcpTypes from "../../mcp/index.js";
 import { VigilError } from "../../model/index.js";
 import type { CliContext, CommandSpec } from "../context.js";
 import { findingsSource } from "./ask.js";
@@ -65,7 +65,8 @@ export const mcpCommand: CommandSpec = {
         } else {
           ctx.err("mcp: redaction is OFF (--no-redact)\n");
         }
-        const deps: mcp.McpDeps = {
+        const mcp = await import("../../mcp/index.js"); // the MCP SDK loads only for this command
+        const deps: mcpTypes.McpDeps = {
           tools: llm.READ_ONLY_TOOLS,
           context: {
             cluster: reader,
