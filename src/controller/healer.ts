@@ -90,6 +90,8 @@ export class Healer {
   /** Actions being verified: action id -> action and its incident. */
   readonly #pending = new Map<string, { action: remediate.Action; incident: string }>();
   #history: remediate.HistoryEntry[] = [];
+  /** Actions journaled by a previous run that may not have been sent: checked and sent on the first cycle. */
+  #resume: { action: remediate.Action; incident: string }[] = [];
   #escalated = new Set<string>();
   #running = false;
   #again:
@@ -121,8 +123,14 @@ export class Healer {
       const pending = inc.metadata.annotations?.[PENDING_ANNOTATION];
       if (pending !== undefined) {
         try {
-          for (const a of JSON.parse(pending) as remediate.Action[])
+          for (const a of JSON.parse(pending) as remediate.Action[]) {
             this.#pending.set(a.id, { action: a, incident: inc.metadata.name });
+            this.#resume.push({ action: a, incident: inc.metadata.name });
+            // The annotation is written before status.actions: a crash in between leaves no history entry,
+            // and the planner would plan (and send) the same action again.
+            if (!this.#history.some((h) => h.id === a.id && h.mode === "Auto"))
+              this.#history.push(remediate.historyEntry(a, this.#o.clock.now().toISOString(), "pending"));
+          }
         } catch {
           this.#o.onError({
             op: "restore",
@@ -165,6 +173,17 @@ export class Healer {
   }): Promise<void> {
     const now = this.#o.clock.now();
     const byId = new Map(inp.findings.map((f) => [f.id, f]));
+
+    // 0. Actions a killed predecessor journaled: send those that never reached the cluster.
+    for (const p of this.#resume.splice(0)) {
+      if (await this.#applied(p.action)) continue;
+      const err = await this.#send(p.action.patches, false);
+      if (err !== undefined) {
+        this.#pending.delete(p.action.id);
+        await this.#recordOutcome(p, "failed", "Note", `request failed on resume: ${err}`);
+        this.#o.onEvent({ type: "failed", action: p.action, incident: p.incident, detail: err });
+      } else this.#o.onEvent({ type: "acted", action: p.action, incident: p.incident });
+    }
 
     // 1. Verify what is in flight.
     for (const [id, p] of [...this.#pending]) {
@@ -295,6 +314,25 @@ export class Healer {
     }
   }
 
+  /**
+   * Did a journaled action reach the cluster? Workload and node changes carry the action id in an
+   * annotation; deletions and evictions are idempotent (uid preconditions, 404 is success), so they
+   * count as not applied and are simply sent again.
+   */
+  async #applied(a: remediate.Action): Promise<boolean> {
+    const first = a.patches[0];
+    if (first === undefined || first.type === "delete" || first.type === "eviction") return false;
+    try {
+      const obj = expectOk(await rawRequest(this.#kc, "GET", first.path), "read", first.path) as {
+        metadata?: { annotations?: Record<string, string> };
+      };
+      const ann = obj.metadata?.annotations ?? {};
+      return ann[remediate.ANNOTATION_ACTION] === a.id || ann[remediate.ANNOTATION_CORDONED] === a.id;
+    } catch {
+      return true; // cannot tell: do not risk a second send; verification decides
+    }
+  }
+
   /** Sends patches in order; returns an error message at the first failure. A 409 on a retry of the same action counts as done. */
   async #send(patches: readonly remediate.Patch[], dryRun: boolean): Promise<string | undefined> {
     for (const p of patches) {
@@ -359,17 +397,7 @@ export class Healer {
     const h = remediate.historyEntry(action, now.toISOString(), outcome);
     this.#history.push(h);
     if (pending) this.#pending.set(action.id, { action, incident: inc.metadata.name });
-    const record: IncidentAction = {
-      id: h.id,
-      kind: h.kind,
-      findingId: h.findingId,
-      target: toApiRef(h.target),
-      scope: toApiRef(h.scope),
-      mode: h.mode,
-      at: h.at,
-      outcome: h.outcome,
-      ...(h.signature !== undefined ? { signature: h.signature } : {}),
-    };
+    const record = toRecord(h);
     if (pending) await this.#setPendingAnnotation(inc);
     await this.#updateStatus(inc, (st) => ({
       ...st,
@@ -402,9 +430,7 @@ export class Healer {
           : outcome === "verified" || outcome === "undone"
             ? "Open"
             : st.phase,
-      actions: (st.actions ?? []).map((a) =>
-        a.id === p.action.id && a.outcome === "pending" ? { ...a, outcome } : a,
-      ),
+      actions: withOutcome(st.actions ?? [], this.#history, p.action.id, outcome),
       timeline: [
         ...(st.timeline ?? []),
         { time: now.toISOString(), kind, action: p.action.kind, message: message.slice(0, 4000) },
@@ -466,6 +492,36 @@ export class Healer {
     }
     return inc;
   }
+}
+
+function toRecord(h: remediate.HistoryEntry): IncidentAction {
+  return {
+    id: h.id,
+    kind: h.kind,
+    findingId: h.findingId,
+    target: toApiRef(h.target),
+    scope: toApiRef(h.scope),
+    mode: h.mode,
+    at: h.at,
+    outcome: h.outcome,
+    ...(h.signature !== undefined ? { signature: h.signature } : {}),
+  };
+}
+
+/**
+ * Sets the outcome of a pending action in the Incident's list. An action missing from the list (the
+ * operator died after the pending annotation, before the status write) is added from the history.
+ */
+function withOutcome(
+  actions: readonly IncidentAction[],
+  history: readonly remediate.HistoryEntry[],
+  id: string,
+  outcome: remediate.Outcome,
+): IncidentAction[] {
+  if (actions.some((a) => a.id === id))
+    return actions.map((a) => (a.id === id && a.outcome === "pending" ? { ...a, outcome } : a));
+  const h = history.find((x) => x.id === id && x.mode === "Auto");
+  return h === undefined ? [...actions] : [...actions, toRecord({ ...h, outcome })].slice(-50);
 }
 
 function toHistory(a: IncidentAction): remediate.HistoryEntry {
