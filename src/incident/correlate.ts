@@ -530,19 +530,34 @@ function causes(c: Cluster, cfg: IncidentConfig): RootCause[] {
   // A node problem explains the pod failures on it.
   if (c.node !== undefined) {
     const nodeSignals = problems.filter((s) => nodeProblem(s) === c.node);
-    const pods = new Set(
-      problems.map((s) => (s.kind === "finding" ? podKey(s.ownerChain[0]) : podKey(leafOf(s)))),
-    );
-    pods.delete(undefined);
+    const pods = new Set<string>();
+    const workloads = new Set<string>();
+    for (const s of c.signals) {
+      const leaf = leafOf(s);
+      const pk = s.kind === "finding" ? podKey(s.ownerChain[0]) : podKey(leaf);
+      if (pk !== undefined) pods.add(pk);
+      if (leaf !== undefined && leaf.kind !== "Node") {
+        const top = s.kind === "finding" ? s.object : undefined;
+        if (top !== undefined && top.kind !== "Pod") workloads.add(refText(top));
+      }
+    }
+    for (const k of c.keys)
+      if (!k.startsWith("Node/")) workloads.add(k.replace(/^(\w+)\/([^/]*)\/(.*)$/, "$1 $2/$3"));
     const finding = nodeSignals.findLast((s) => s.kind === "finding");
     const code = finding?.kind === "finding" ? finding.code : "NodeNotReady";
+    const state =
+      code === "NodeUnreachable"
+        ? "stopped reporting (Ready=Unknown)"
+        : code === "NodeNotReady"
+          ? "is NotReady"
+          : `has ${code}`;
+    const list = [...workloads].sort();
     out.push({
       kind: "node",
       code,
       summary:
-        finding?.kind === "finding"
-          ? finding.reason
-          : `Node ${c.node} is not ready; ${String(pods.size)} pod(s) on it are affected`,
+        `Node ${c.node} ${state}; ${String(pods.size)} pod(s) on it affected` +
+        (list.length > 0 ? ` (${list.slice(0, 5).join(", ")}${list.length > 5 ? ", …" : ""})` : ""),
       confidence: 0.95,
       object: nodeRef(c.node),
       evidence: cap(nodeSignals),

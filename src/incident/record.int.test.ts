@@ -290,12 +290,38 @@ const scenarios: Scenario[] = [
       });
     },
   },
+  {
+    ns: "slow-start",
+    description:
+      "Deployment search starts in 60 s but its liveness probe gives up after 4 s, so it is killed before it is up; fixed by a startupProbe.",
+    start: () =>
+      apps
+        .createNamespacedDeployment({
+          namespace: "slow-start",
+          body: deployment("slow-start", "search", {
+            annotations: {
+              "sandbox.vigil.dev/behavior": "slow-start",
+              "sandbox.vigil.dev/start-seconds": "60",
+            },
+            livenessProbe: probe,
+          }),
+        })
+        .then(() => undefined),
+    heal: () =>
+      patch("slow-start", "deployment/search", "json", [
+        {
+          op: "add",
+          path: "/spec/template/spec/containers/0/startupProbe",
+          value: { httpGet: { path: "/healthz", port: 8080 }, periodSeconds: 5, failureThreshold: 20 },
+        },
+      ]).then(() => undefined),
+  },
 ];
 
 const nodeScenario: Scenario = {
   ns: "node-down",
   description:
-    "node-3 goes NotReady (runtime down) under Deployment cart's 3 pods (pinned to it); it recovers about 7.5 min later, after the 300 s toleration evicted the pods.",
+    "node-3 goes NotReady (runtime down) under the 3 pods of Deployment cart and the 2 of Deployment search (pinned to it); it recovers about 7.5 min later, after the 300 s toleration evicted the pods.",
   start: async () => {
     await apps.createNamespacedDeployment({
       namespace: "node-down",
@@ -305,6 +331,13 @@ const nodeScenario: Scenario = {
         { image: "shop/cart:3.2", nodeSelector: { "kubernetes.io/hostname": "node-3" } },
         { replicas: 3 },
       ),
+    });
+    await apps.createNamespacedDeployment({
+      namespace: "node-down",
+      body: deployment("node-down", "search", {
+        image: "shop/search:7.1",
+        nodeSelector: { "kubernetes.io/hostname": "node-3" },
+      }),
     });
     await sleep(20_000);
     await sb.kubectl("label", "node", "node-3", "sandbox.vigil.dev/not-ready=true", "--overwrite");

@@ -13,7 +13,8 @@ function hms(iso: string): string {
 /** `HH:MM:SS[–HH:MM:SS] text` lines, oldest first. */
 export function timelineLines(i: Incident): string[] {
   const lines = i.timeline.map(
-    (e) => `${hms(e.at)}${e.until !== undefined ? `–${hms(e.until)}` : ""} ${e.text}`,
+    (e) =>
+      `${hms(e.at)}${e.until !== undefined && hms(e.until) !== hms(e.at) ? `–${hms(e.until)}` : ""} ${e.text}`,
   );
   if (i.timelineOmitted > 0) {
     const half = Math.ceil(lines.length / 2);
