@@ -8,8 +8,10 @@ import type { Command } from "commander";
 import { z } from "zod";
 import * as health from "../../health/index.js";
 import { buildSnapshot, loadKubeConfig } from "../../kube/index.js";
+import { toFindingView } from "../../llm/index.js";
 import { VigilError } from "../../model/index.js";
 import type { CliContext, CommandSpec } from "../context.js";
+import { explainFindings } from "./ask.js";
 import { OutputFormat, renderData, renderTable } from "../output.js";
 
 /** A VigilError that carries its own exit status (main honours `exitCode`). */
@@ -31,6 +33,7 @@ const Flags = z
     context: z.string().min(1).optional(),
     kubeconfig: z.string().min(1).optional(),
     hygiene: z.boolean(),
+    explain: z.boolean().optional(),
   })
   .refine((f) => !(f.namespace !== undefined && f.allNamespaces === true), {
     message: "use either -n NAMESPACE or -A, not both",
@@ -89,6 +92,10 @@ export const analyzeCommand: CommandSpec = {
       .option("--no-hygiene", "leave out container hygiene findings (privileged, root, no limits, :latest)")
       .option("--context <context>", "kubeconfig context")
       .option("--kubeconfig <file>", "kubeconfig file")
+      .option(
+        "--explain",
+        "explain the findings in plain language (a model if configured, else Vigil's own words)",
+      )
       .action(async (raw: unknown) => {
         const r = Flags.safeParse(raw);
         if (!r.success) throw new VigilError("Usage", z.prettifyError(r.error));
@@ -110,6 +117,16 @@ export const analyzeCommand: CommandSpec = {
             warnings: built.warnings,
           });
           ctx.out(f.output === "table" ? renderReportTable(report, now) : renderData(f.output, report));
+          if (f.explain === true) {
+            ctx.out(
+              "\n" +
+                (await explainFindings(
+                  findings.map(toFindingView),
+                  { kubeconfig: f.kubeconfig, context: f.context, namespace },
+                  ctx,
+                )),
+            );
+          }
         } catch (err) {
           if (err instanceof VigilError) {
             throw new AnalyzeExit(err.code, err.message, 2, {

@@ -72,6 +72,49 @@ const retryPorts = {
   random: Math.random,
 };
 
+/**
+ * `--explain` for other commands: the findings go to the model first (grounded, cheap); read-only tools only,
+ * nothing can be written. With no model configured, the deterministic answer from the findings.
+ */
+export async function explainFindings(
+  findings: readonly llm.FindingView[],
+  opts: {
+    readonly kubeconfig?: string | undefined;
+    readonly context?: string | undefined;
+    readonly namespace: string | undefined;
+  },
+  ctx: CliContext,
+): Promise<string> {
+  const scope = opts.namespace === undefined ? "all namespaces" : `namespace ${opts.namespace}`;
+  const question = "Explain what is wrong, why (the root cause), and what to do, most important first.";
+  const cfg = llmSettings(Flags.parse({}), ctx);
+  if (cfg === undefined)
+    return llm.answerWithoutModel("what is broken, why and what should I do?", findings, scope);
+  const kc = kube.loadKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context });
+  const reader = llm.kubeReader(kc);
+  const redactor = llm.createRedactor(cfg.redaction);
+  await llm.learnSecrets(reader, redactor, opts.namespace, ctx.signal);
+  const res = await llm.runAgent(question, {
+    provider: llm.createProvider(cfg, retryPorts),
+    tools: llm.READ_ONLY_TOOLS,
+    toolContext: {
+      cluster: reader,
+      findings: () => Promise.resolve(findings),
+      defaultNamespace: opts.namespace,
+      now: () => new Date(),
+      signal: ctx.signal,
+    },
+    redactor,
+    approve: () => Promise.resolve(false),
+    execute: undefined,
+    maxSteps: cfg.maxSteps,
+    toolMode: cfg.toolMode,
+    maxOutputTokens: cfg.maxOutputTokens,
+    preamble: JSON.stringify({ scope, findings: findings.slice(0, 20), total: findings.length }),
+  });
+  return res.answer.trimEnd() + "\n";
+}
+
 /** Findings from the health analyzers; the raw-state summary when they fail (e.g. a schema drift). */
 export function findingsSource(reader: llm.ClusterReader, err: (t: string) => void): llm.FindingsSource {
   const fromHealth = llm.healthFindings(reader, () => new Date());
