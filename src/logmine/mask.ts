@@ -1,8 +1,8 @@
 /**
  * Tokenizer and masker: splits a log message into whitespace words and replaces the variable parts of each
  * word (numbers, hex, IPs, UUIDs, paths, URLs, durations, sizes, Kubernetes generated names) with `<*>`,
- * remembering a type per word. One hand-written pass per line, no regular expressions, no allocation for
- * words that hold no digit, slash or backslash (most words).
+ * remembering a type per word. One hand-written pass per line, no regular expressions. Words are interned:
+ * the miner sees integer ids, and a word seen before (masked or not) allocates nothing.
  */
 
 /** The placeholder for a variable part, as in Drain and Loghub. */
@@ -62,12 +62,146 @@ function isK8sRandChar(c: number): boolean {
   );
 }
 
+/** Weekday and month names, as written in logs. */
+const DATE_WORDS = new Set(
+  "mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august september october november december"
+    .split(" ")
+    .flatMap((w) => [w, w.toUpperCase(), (w[0] ?? "").toUpperCase() + w.slice(1)]),
+);
+
 /**
- * Splits `line` into masked words. Whitespace of any kind separates words; empty input gives 0 words.
- * Returns `out` for chaining.
+ * Interned words: each distinct word gets a small integer id, so the miner keys and compares words as
+ * numbers, and a word seen before costs a hash probe instead of an allocation. Open addressing over
+ * FNV-1a hashes that the tokenizer computes while it scans.
  */
-export function tokenize(line: string, out: Tokens): Tokens {
+export interface Interner {
+  /** Word text by id; id 0 is `<*>`. */
+  readonly words: string[];
+  /** Per id: the word's hash. */
+  hashes: Int32Array;
+  /** Per id: 1 for a weekday or month name (see `maskDateWords`). */
+  dateWord: Uint8Array;
+  /** Hash slots holding `id + 1`, 0 when empty; the length is a power of two. */
+  slots: Int32Array;
+}
+
+/** The id of `<*>` in every interner. */
+export const WILDCARD_ID = 0;
+
+export function newInterner(): Interner {
+  const t: Interner = {
+    words: [],
+    hashes: new Int32Array(1024),
+    dateWord: new Uint8Array(1024),
+    slots: new Int32Array(2048),
+  };
+  internString(t, WILDCARD);
+  return t;
+}
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/** The id of `s`, interning it if new. */
+export function internString(t: Interner, s: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return internSlice(t, s, 0, s.length, h);
+}
+
+/** The id of `line[s, e)`, whose hash is `h`. */
+function internSlice(t: Interner, line: string, s: number, e: number, h: number): number {
+  const len = e - s;
+  const mask = t.slots.length - 1;
+  let k = h & mask;
+  for (;;) {
+    const v = t.slots[k] ?? 0;
+    if (v === 0) break;
+    if (t.hashes[v - 1] === h) {
+      const w = t.words[v - 1] ?? "";
+      if (w.length === len && line.startsWith(w, s)) return v - 1;
+    }
+    k = (k + 1) & mask;
+  }
+  return add(t, k, line.slice(s, e), h);
+}
+
+/** The id of `BUF[0, len)`, whose hash is `h`. */
+function internBuf(t: Interner, len: number, h: number): number {
+  const mask = t.slots.length - 1;
+  let k = h & mask;
+  for (;;) {
+    const v = t.slots[k] ?? 0;
+    if (v === 0) break;
+    if (t.hashes[v - 1] === h) {
+      const w = t.words[v - 1] ?? "";
+      if (w.length === len) {
+        let i = 0;
+        while (i < len && w.charCodeAt(i) === BUF[i]) i++;
+        if (i === len) return v - 1;
+      }
+    }
+    k = (k + 1) & mask;
+  }
+  let s = "";
+  for (let i = 0; i < len; i += 4096) s += String.fromCharCode(...BUF.subarray(i, Math.min(len, i + 4096)));
+  return add(t, k, s, h);
+}
+
+function add(t: Interner, slot: number, w: string, h: number): number {
+  const id = t.words.length;
+  t.words.push(w);
+  if (id >= t.hashes.length) {
+    const hashes = new Int32Array(t.hashes.length * 2);
+    hashes.set(t.hashes);
+    t.hashes = hashes;
+    const dateWord = new Uint8Array(t.hashes.length);
+    dateWord.set(t.dateWord);
+    t.dateWord = dateWord;
+  }
+  t.hashes[id] = h;
+  t.dateWord[id] = w.length >= 3 && w.length <= 9 && DATE_WORDS.has(w) ? 1 : 0;
+  t.slots[slot] = id + 1;
+  if (2 * t.words.length > t.slots.length) rehash(t);
+  return id;
+}
+
+function rehash(t: Interner): void {
+  const slots = new Int32Array(t.slots.length * 2);
+  const mask = slots.length - 1;
+  for (let id = 0; id < t.words.length; id++) {
+    let k = (t.hashes[id] ?? 0) & mask;
+    while (slots[k] !== 0) k = (k + 1) & mask;
+    slots[k] = id + 1;
+  }
+  t.slots = slots;
+}
+
+/** Reusable output buffers of `tokenizeIds`: `ids[0..count)` and `types[0..count)` are valid. */
+export interface WordIds {
+  count: number;
+  readonly ids: number[];
+  readonly types: (VarType | undefined)[];
+}
+
+export function newWordIds(): WordIds {
+  return { count: 0, ids: [], types: [] };
+}
+
+/** Scratch output of `maskWord`: the masked word is `BUF[0, blen)`. Single-threaded, not re-entrant. */
+let BUF = new Uint16Array(256);
+let blen = 0;
+
+/**
+ * Splits `line` into masked words, as interned ids. Whitespace of any kind separates words; empty input
+ * gives 0 words. One pass over the characters: the scan classifies and hashes each word, a word without a
+ * digit, slash, backslash or run of 8 hex letters is looked up as it stands, any other word is masked into
+ * a scratch buffer and looked up from there. A word seen before allocates nothing.
+ */
+export function tokenizeIds(line: string, t: Interner, out: WordIds): WordIds {
   const n = line.length;
+  const ids = out.ids;
+  const types = out.types;
   let count = 0;
   let i = 0;
   while (i < n) {
@@ -79,54 +213,67 @@ export function tokenize(line: string, out: Tokens): Tokens {
     const start = i;
     let special = false;
     let hexRun = 0;
+    let h = FNV_OFFSET;
     while (i < n) {
       c = line.charCodeAt(i);
       const k = c < 128 ? (CLS[c] ?? 0) : 0;
       if (k === C_SPACE) break;
+      h = Math.imul(h ^ c, FNV_PRIME);
       if (k === C_DIGIT || c === SLASH || c === BACKSLASH) special = true;
       else if (k & (C_LOWER_HEX | C_UPPER_HEX)) {
         if (++hexRun >= 8) special = true;
       } else hexRun = 0;
       i++;
     }
-    if (special) {
-      maskWord(line, start, i, out, count);
+    if (special && maskWord(line, start, i)) {
+      let hb = FNV_OFFSET;
+      for (let k = 0; k < blen; k++) hb = Math.imul(hb ^ (BUF[k] ?? 0), FNV_PRIME);
+      ids[count] = internBuf(t, blen, hb);
+      types[count] = firstType;
     } else {
-      out.words[count] = line.slice(start, i);
-      out.types[count] = undefined;
+      ids[count] = internSlice(t, line, start, i, h);
+      types[count] = undefined;
     }
     count++;
   }
   out.count = count;
-  if (count > 1) maskDateWords(out);
+  if (count > 1) maskDateWords(t, out);
   return out;
 }
 
-const DATE_WORDS = new Set(
-  "mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august september october november december"
-    .split(" ")
-    .flatMap((w) => [w, w.toUpperCase(), (w[0] ?? "").toUpperCase() + w.slice(1)]),
-);
+let shared = newInterner();
+const sharedIds = newWordIds();
 
-function isNum(out: Tokens, k: number): boolean {
-  return k >= 0 && k < out.count && (out.types[k] === "num" || out.words[k] === WILDCARD);
+/**
+ * Splits `line` into masked words (the strings of `tokenizeIds`). Returns `out` for chaining.
+ */
+export function tokenize(line: string, out: Tokens): Tokens {
+  if (shared.words.length > 1 << 16) shared = newInterner();
+  tokenizeIds(line, shared, sharedIds);
+  const n = sharedIds.count;
+  for (let k = 0; k < n; k++) {
+    out.words[k] = shared.words[sharedIds.ids[k] ?? 0] ?? "";
+    out.types[k] = sharedIds.types[k];
+  }
+  out.count = n;
+  return out;
 }
 
-function isDateWord(out: Tokens, k: number): boolean {
-  const w = k >= 0 && k < out.count ? out.words[k] : undefined;
-  return w !== undefined && w.length >= 3 && w.length <= 9 && DATE_WORDS.has(w);
+function isNum(out: WordIds, k: number): boolean {
+  return k >= 0 && k < out.count && (out.types[k] === "num" || out.ids[k] === WILDCARD_ID);
+}
+
+function isDateWord(t: Interner, out: WordIds, k: number): boolean {
+  return k >= 0 && k < out.count && t.dateWord[out.ids[k] ?? 0] === 1;
 }
 
 /** Weekday and month names next to a masked number or time are part of a date: `Fri Jul  1 07:57:30 2005`. */
-function maskDateWords(out: Tokens): void {
-  const { words, types, count } = out;
+function maskDateWords(t: Interner, out: WordIds): void {
+  const { ids, types, count } = out;
   for (let i = 0; i < count; i++) {
-    if (types[i] !== undefined) continue;
-    const w = words[i] ?? "";
-    if (w.length < 3 || w.length > 9) continue;
-    if (!(isNum(out, i + 1) || isNum(out, i - 1) || (isDateWord(out, i + 1) && isNum(out, i + 2)))) continue;
-    if (isDateWord(out, i)) {
-      words[i] = WILDCARD;
+    if (types[i] !== undefined || t.dateWord[ids[i] ?? 0] !== 1) continue;
+    if (isNum(out, i + 1) || isNum(out, i - 1) || (isDateWord(t, out, i + 1) && isNum(out, i + 2))) {
+      ids[i] = WILDCARD_ID;
       types[i] = "time";
     }
   }
@@ -134,13 +281,31 @@ function maskDateWords(out: Tokens): void {
 
 // Scratch state for maskWord (the module is single-threaded and maskWord is not re-entrant).
 let firstType: VarType | undefined;
+/** Start of the word's text not yet copied to `BUF`. */
+let pending = 0;
 
-/** Masks one word `line[start, end)` that holds a digit or a slash and writes it to `out` at `at`. */
-function maskWord(line: string, start: number, end: number, out: Tokens, at: number): void {
+/** Appends `line[s, e)` to `BUF`. */
+function copy(line: string, s: number, e: number): void {
+  for (let i = s; i < e; i++) BUF[blen++] = line.charCodeAt(i);
+}
+
+function putWildcard(): void {
+  BUF[blen++] = 60;
+  BUF[blen++] = 42;
+  BUF[blen++] = 62;
+}
+
+/**
+ * Masks one word `line[start, end)` that holds a digit or a slash into `BUF[0, blen)`, its variables
+ * collapsed. Returns false, and leaves the word to its caller, when nothing in it is variable.
+ */
+function maskWord(line: string, start: number, end: number): boolean {
   firstType = undefined;
-  let res = "";
+  blen = 0;
+  // Every variable part is at least one character and becomes three.
+  if (BUF.length < 3 * (end - start) + 8) BUF = new Uint16Array(3 * (end - start) + 64);
+  pending = start;
   let i = start;
-  let last = start; // line[last, i) not yet copied to res
   while (i < end) {
     const c = line.charCodeAt(i);
     if (cls(c) === C_STRUCT && !isPlaceholder(line, i)) {
@@ -166,21 +331,13 @@ function maskWord(line: string, start: number, end: number, out: Tokens, at: num
       if (cls(d) === C_STRUCT && !(url >= 0 && (d === COLON || d === 61))) break;
       j++;
     }
-    const masked = maskAtom(line, i, j, url);
-    if (masked !== undefined) {
-      res += line.slice(last, i) + masked;
-      last = j;
-    }
+    if (maskAtom(line, i, j, url)) pending = j;
     i = j;
   }
-  if (last === start) {
-    out.words[at] = line.slice(start, end);
-    out.types[at] = undefined;
-    return;
-  }
-  res += line.slice(last, end);
-  out.words[at] = collapse(res);
-  out.types[at] = firstType;
+  if (pending === start) return false;
+  copy(line, pending, end);
+  blen = collapseBuf(blen);
+  return true;
 }
 
 /** An already masked `<*>` (masking a template again must not change it). */
@@ -193,14 +350,17 @@ function note(t: VarType): void {
 }
 
 /**
- * Masks one atom `line[s, e)` (no structural characters inside, except in a URL). Returns the masked text,
- * or `undefined` when the atom is constant.
+ * Masks one atom `line[s, e)` (no structural characters inside, except in a URL): when any of it is
+ * variable, appends the word's text from `pending` up to the atom's end, masked, to `BUF` and returns true.
+ * Returns false, appending nothing, when the atom is constant.
  */
-function maskAtom(line: string, s: number, e: number, url: number): string | undefined {
+function maskAtom(line: string, s: number, e: number, url: number): boolean {
   if (url >= 0) {
-    if (url >= e) return undefined;
+    if (url >= e) return false;
     note("url");
-    return line.slice(s, url) + WILDCARD;
+    copy(line, pending, url);
+    putWildcard();
+    return true;
   }
   const len = e - s;
   const c0 = line.charCodeAt(s);
@@ -211,20 +371,27 @@ function maskAtom(line: string, s: number, e: number, url: number): string | und
     (c0 === DOT && len > 2 && (line.charCodeAt(s + 1) === SLASH || line.charCodeAt(s + 1) === DOT))
   ) {
     note("path");
-    return WILDCARD;
+    copy(line, pending, s);
+    putWildcard();
+    return true;
   }
   if (len === 36 && isUuid(line, s)) {
     note("uuid");
-    return WILDCARD;
+    copy(line, pending, s);
+    putWildcard();
+    return true;
   }
   const k8s = k8sSuffix(line, s, e);
   if (k8s > s) {
     note("k8s");
-    return line.slice(s, k8s) + WILDCARD;
+    copy(line, pending, k8s);
+    putWildcard();
+    return true;
   }
   // Runs of [A-Za-z0-9_] separated by other characters ( . - / @ # + $ % & * ! ? … ).
-  let res: string | undefined;
-  let last = s;
+  const mark = blen;
+  let masked = false;
+  let last = pending;
   let i = s;
   let dots = 0;
   let nums = 0;
@@ -240,7 +407,10 @@ function maskAtom(line: string, s: number, e: number, url: number): string | und
       if (c === DOT) dots++;
       else if (c === BACKSLASH) {
         note("path");
-        return WILDCARD;
+        blen = mark;
+        copy(line, pending, s);
+        putWildcard();
+        return true;
       }
       i++;
       continue;
@@ -294,7 +464,9 @@ function maskAtom(line: string, s: number, e: number, url: number): string | und
       // Eight or more hex letters and nothing else (ffffffff, deadbeef) is a hex value, not a word.
       if (i - rs >= 8 && hexLetters === letters) {
         note("hex");
-        res = (res ?? "") + line.slice(last, rs) + WILDCARD;
+        copy(line, last, rs);
+        putWildcard();
+        masked = true;
         last = i;
       }
       continue;
@@ -303,12 +475,15 @@ function maskAtom(line: string, s: number, e: number, url: number): string | und
     if (t === undefined) continue;
     if (t === "num") nums++;
     note(t);
-    res = (res ?? "") + line.slice(last, rs) + WILDCARD;
+    copy(line, last, rs);
+    putWildcard();
+    masked = true;
     last = i;
   }
-  if (res === undefined) return undefined;
+  if (!masked) return false;
   if (nums === 4 && dots === 3 && runs === 4) firstType = firstType === "num" ? "ip" : firstType;
-  return res + line.slice(last, e);
+  copy(line, last, e);
+  return true;
 }
 
 /** Classifies a run of [A-Za-z0-9_] with at least one digit; `undefined` keeps it constant (ssh2, ipv4, L3). */
@@ -422,6 +597,45 @@ function k8sSuffix(line: string, s: number, e: number): number {
   if (!digit) return s;
   // The stable prefix must start with a letter.
   return cls(line.charCodeAt(s)) & C_LETTER ? d1 + 1 : s;
+}
+
+function wildAt(i: number, n: number): boolean {
+  return i + 2 < n && BUF[i] === 60 && BUF[i + 1] === 42 && BUF[i + 2] === 62;
+}
+
+/** `collapse` over `BUF[0, n)`, in place; returns the new length. */
+function collapseBuf(n: number): number {
+  let w = 0;
+  let i = 0;
+  while (i < n) {
+    if (!wildAt(i, n)) {
+      BUF[w++] = BUF[i++] ?? 0;
+      continue;
+    }
+    let j = i + 3;
+    for (;;) {
+      if (wildAt(j, n)) {
+        j += 3;
+        continue;
+      }
+      const c = BUF[j];
+      if (j < n && (c === DOT || c === COLON) && wildAt(j + 1, n)) {
+        j += 4;
+        continue;
+      }
+      break;
+    }
+    putAt(w);
+    w += 3;
+    i = j;
+  }
+  return w;
+}
+
+function putAt(w: number): void {
+  BUF[w] = 60;
+  BUF[w + 1] = 42;
+  BUF[w + 2] = 62;
 }
 
 /**

@@ -5,7 +5,18 @@
  * and the number of live clusters is capped, evicting the least recently used. State snapshots are plain JSON.
  */
 import { type MinerConfig, defaultMinerConfig } from "./config.js";
-import { type Tokens, type VarType, WILDCARD, collapse, newTokens, tokenize } from "./mask.js";
+import {
+  type Interner,
+  type VarType,
+  WILDCARD,
+  WILDCARD_ID,
+  type WordIds,
+  collapse,
+  internString,
+  newInterner,
+  newWordIds,
+  tokenizeIds,
+} from "./mask.js";
 
 /** A template cluster. Mutable inside the miner; read it, do not change it. */
 export interface Cluster {
@@ -29,16 +40,51 @@ export interface Cluster {
   alts?: (string[] | undefined)[];
 }
 
+/** A cluster as the miner keeps it: its words also as interned ids, for the tree and the comparisons. */
+interface Inner extends Cluster {
+  /** `words` as ids of the miner's interner. */
+  ids: number[];
+  /** Positions of the constant words (`types[i] === undefined`), ascending. */
+  consts: number[];
+}
+
+function constPositions(types: readonly (VarType | undefined)[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < types.length; i++) if (types[i] === undefined) out.push(i);
+  return out;
+}
+
+/**
+ * Equal constant words between a template and the line's word ids, or -1 as soon as fewer than `need`
+ * are still possible.
+ */
+function countSame(c: Inner, ids: readonly number[], need: number): number {
+  const consts = c.consts;
+  const ci = c.ids;
+  const m = consts.length;
+  if (m < need) return -1;
+  let same = 0;
+  for (let k = 0; k < m; k++) {
+    const i = consts[k] ?? 0;
+    if (ci[i] === ids[i]) same++;
+    else if (same + m - 1 - k < need) return -1;
+  }
+  return same;
+}
+
 /** What `add` did with a line. */
 export type Change = "created" | "updated" | "none";
 
 interface Node {
-  readonly children: Map<string, Node>;
-  readonly clusters: Cluster[];
+  /** Keyed by interned word id (`WILDCARD_ID` for the `<*>` child). */
+  readonly children: Map<number, Node>;
+  readonly clusters: Inner[];
+  /** The cluster this leaf matched last: scored first, it usually sets a high bar for the others. */
+  hint: Inner | undefined;
 }
 
 function newNode(): Node {
-  return { children: new Map(), clusters: [] };
+  return { children: new Map(), clusters: [], hint: undefined };
 }
 
 /** The serialisable state: config, counters and clusters. */
@@ -86,23 +132,34 @@ export interface Miner {
   snapshot(): MinerSnapshot;
 }
 
+/** Distinct words the miner's interner may hold before it is rebuilt from the live clusters. */
+const INTERN_MIN = 1 << 16;
+
 export function createMiner(config: MinerConfig = defaultMinerConfig, from?: MinerSnapshot): Miner {
   const cfg = from?.config ?? config;
   const tokenLayers = cfg.depth - 3;
   const root = new Map<number, Node>();
-  const byId = new Map<number, Cluster>();
+  const byId = new Map<number, Inner>();
   const leafOf = new Map<number, Node>();
   const byText = new Map<string, number>();
-  const toks: Tokens = newTokens();
+  const toks: WordIds = newWordIds();
+  /**
+   * Words by id. It grows with the distinct words seen; past `internCap` it is rebuilt from the live
+   * clusters and the tree (bounded memory).
+   */
+  let interner: Interner = newInterner();
+  let internCap = INTERN_MIN;
   let seq = from?.seq ?? 0;
   let nextId = from?.nextId ?? 1;
   let evicted = from?.evicted ?? 0;
   let lastChange: Change = "none";
   /** The cluster (not its root) the last learned line went to. */
-  let lastCluster: Cluster | undefined;
-  const cache = new Map<string, Cluster>();
+  let lastCluster: Inner | undefined;
+  const cache = new Map<string, Inner>();
+  /** Per word count n: the fewest equal constant words with `same / n >= similarity`. */
+  const minSame: number[] = [];
 
-  function find(id: number): Cluster | undefined {
+  function find(id: number): Inner | undefined {
     let c = byId.get(id);
     while (c !== undefined && c.parent !== c.id) {
       const p = byId.get(c.parent);
@@ -128,7 +185,7 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
       root.set(n, node);
     }
     for (let d = 1; d < path.length; d++) {
-      const key = path[d] ?? WILDCARD;
+      const key = internString(interner, path[d] ?? WILDCARD);
       let next: Node | undefined = node.children.get(key);
       if (next === undefined) {
         next = newNode();
@@ -146,8 +203,8 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
     if (node === undefined) return undefined;
     const layers = n < tokenLayers ? n : tokenLayers;
     for (let d = 0; d < layers; d++) {
-      const key = toks.types[d] === undefined ? (toks.words[d] ?? "") : WILDCARD;
-      const next: Node | undefined = node.children.get(key) ?? node.children.get(WILDCARD);
+      const key = toks.types[d] === undefined ? (toks.ids[d] ?? WILDCARD_ID) : WILDCARD_ID;
+      const next: Node | undefined = node.children.get(key) ?? node.children.get(WILDCARD_ID);
       if (next === undefined) return undefined;
       node = next;
     }
@@ -161,39 +218,66 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
     let node: Node | undefined = root.get(n);
     const layers = n < tokenLayers ? n : tokenLayers;
     for (let d = 0; d < layers; d++) {
-      const key = toks.types[d] === undefined ? (toks.words[d] ?? "") : WILDCARD;
+      const key = toks.types[d] === undefined ? (toks.ids[d] ?? WILDCARD_ID) : WILDCARD_ID;
       const fits = node === undefined || node.children.has(key) || node.children.size < cfg.maxChildren;
-      const use = fits ? key : WILDCARD;
-      path.push(use);
+      const use = fits ? key : WILDCARD_ID;
+      path.push(interner.words[use] ?? WILDCARD);
       node = node?.children.get(use);
     }
     return path;
   }
 
-  /** Drain similarity: equal constant words over all words; ties go to the template with more variables. */
-  function best(leaf: Node): Cluster | undefined {
+  /**
+   * Drain similarity: equal constant words over all words; ties go to the template with more variables,
+   * then to the older cluster (the first in the leaf). Scoring stops for a template as soon as it can no
+   * longer reach the similarity threshold or the best so far, and the leaf's last match is scored first;
+   * the result is the same as scoring every template in full, in leaf order.
+   */
+  function best(leaf: Node): Inner | undefined {
     const n = toks.count;
-    const words = toks.words;
-    let bestC: Cluster | undefined;
-    let bestSim = -1;
+    const ids = toks.ids;
+    let need = minSame[n] ?? leastSame(n);
+    let bestC: Inner | undefined;
+    let bestSame = -1;
     let bestVars = -1;
-    for (const c of leaf.clusters) {
-      const tw = c.words;
-      let same = 0;
-      let vars = 0;
-      for (let i = 0; i < n; i++) {
-        if (c.types[i] !== undefined) vars++;
-        else if (tw[i] === words[i]) same++;
-      }
-      const sim = same / n;
-      if (sim > bestSim || (sim === bestSim && vars > bestVars)) {
-        bestSim = sim;
-        bestVars = vars;
-        bestC = c;
+    const hint = leaf.hint;
+    if (hint !== undefined) {
+      const same = countSame(hint, ids, need);
+      if (same >= 0) {
+        bestC = hint;
+        bestSame = same;
+        bestVars = n - hint.consts.length;
+        need = same;
       }
     }
-    if (bestC === undefined || bestSim < cfg.similarity) return undefined;
+    const cs = leaf.clusters;
+    for (let k = 0; k < cs.length; k++) {
+      const c = cs[k];
+      if (c === undefined || c === hint) continue;
+      const same = countSame(c, ids, need);
+      if (same < 0) continue;
+      const vars = n - c.consts.length;
+      if (
+        bestC === undefined ||
+        same > bestSame ||
+        (same === bestSame && (vars > bestVars || (vars === bestVars && c.id < bestC.id)))
+      ) {
+        bestSame = same;
+        bestVars = vars;
+        bestC = c;
+        need = same;
+      }
+    }
+    if (bestC !== undefined) leaf.hint = bestC;
     return bestC;
+  }
+
+  function leastSame(n: number): number {
+    let m = Math.max(0, Math.ceil(cfg.similarity * n) - 1);
+    while (m > 0 && (m - 1) / n >= cfg.similarity) m--;
+    while (m < n && m / n < cfg.similarity) m++;
+    minSame[n] = m;
+    return m;
   }
 
   function register(c: Cluster): void {
@@ -228,7 +312,7 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
     }
   }
 
-  function remove(c: Cluster): void {
+  function remove(c: Inner): void {
     byId.delete(c.id);
     unregister(c);
     const leaf = leafOf.get(c.id);
@@ -236,22 +320,26 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
     if (leaf !== undefined) {
       const k = leaf.clusters.indexOf(c);
       if (k >= 0) leaf.clusters.splice(k, 1);
+      if (leaf.hint === c) leaf.hint = undefined;
     }
   }
 
-  function insert(c: Cluster): void {
+  function insert(c: Inner): void {
     byId.set(c.id, c);
     const leaf = leafFor(c.path);
     leaf.clusters.push(c);
     leafOf.set(c.id, leaf);
   }
 
-  function createCluster(): Cluster | undefined {
+  function createCluster(): Inner | undefined {
     const n = toks.count;
     const path = createPath();
-    const created: Cluster = {
+    const ids = toks.ids.slice(0, n);
+    const created: Inner = {
       id: nextId++,
-      words: toks.words.slice(0, n),
+      words: ids.map((id) => interner.words[id] ?? WILDCARD),
+      ids,
+      consts: constPositions(toks.types.slice(0, n)),
       types: toks.types.slice(0, n),
       count: 1,
       firstSeen: seq,
@@ -273,13 +361,12 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
    * Records the line's words at the template's differing constant positions; true once every such position
    * has shown `minDistinct` values (the template's own included), so that it may become a variable.
    */
-  function differsEnough(c: Cluster): boolean {
-    const n = toks.count;
+  function differsEnough(c: Inner): boolean {
     let ready = true;
-    for (let i = 0; i < n; i++) {
-      if (c.types[i] !== undefined) continue;
-      const w = toks.words[i] ?? "";
-      if (c.words[i] === w) continue;
+    for (const i of c.consts) {
+      const wid = toks.ids[i] ?? WILDCARD_ID;
+      if (c.ids[i] === wid) continue;
+      const w = interner.words[wid] ?? WILDCARD;
       c.alts ??= [];
       let a = c.alts[i];
       if (a === undefined) c.alts[i] = a = [];
@@ -290,15 +377,15 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
   }
 
   /** After `c` generalised, clusters of its leaf that its template now covers join its group. */
-  function absorbCovered(c: Cluster): void {
+  function absorbCovered(c: Inner): void {
     const r = find(c.id);
     const leaf = leafOf.get(c.id);
     if (r === undefined || leaf === undefined) return;
     for (const o of leaf.clusters) {
       if (o === c || o.words.length !== c.words.length) continue;
       let covered = true;
-      for (let i = 0; i < c.words.length && covered; i++) {
-        if (c.types[i] === undefined && c.words[i] !== o.words[i]) covered = false;
+      for (let i = 0; i < c.ids.length && covered; i++) {
+        if (c.types[i] === undefined && c.ids[i] !== o.ids[i]) covered = false;
       }
       if (!covered) continue;
       const ro = find(o.id);
@@ -329,8 +416,9 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
     return c;
   }
 
-  function learn(message: string): Cluster | undefined {
-    tokenize(message, toks);
+  function learn(message: string): Inner | undefined {
+    if (interner.words.length > internCap) reintern();
+    tokenizeIds(message, interner, toks);
     const n = toks.count;
     if (n === 0) {
       lastChange = "none";
@@ -341,6 +429,7 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
     const c = leaf === undefined ? undefined : best(leaf);
     if (c === undefined) return createCluster();
     const tw = c.words;
+    const ti = c.ids;
     const tt = c.types;
     if (cfg.minDistinct > 2 && !differsEnough(c)) return createCluster();
     c.count++;
@@ -348,18 +437,21 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
     lastCluster = c;
     let changed = false;
     for (let i = 0; i < n; i++) {
-      const w = toks.words[i] ?? "";
+      const wid = toks.ids[i] ?? WILDCARD_ID;
+      const tid = ti[i] ?? WILDCARD_ID;
+      if (tid === wid || tid === WILDCARD_ID) continue;
       const t = tw[i] ?? "";
-      if (t === w || t === WILDCARD) continue;
-      const g = generalize(t, w);
+      const g = generalize(t, interner.words[wid] ?? WILDCARD);
       if (g === t) continue;
       if (!changed) unregister(c);
       changed = true;
       tw[i] = g;
+      ti[i] = internString(interner, g);
       const lt = toks.types[i];
       tt[i] = tt[i] === undefined ? (lt ?? "any") : tt[i] === lt ? lt : lt === undefined ? tt[i] : "any";
     }
     if (changed) {
+      c.consts = constPositions(tt);
       c.text = undefined;
       register(c);
       absorbCovered(c);
@@ -373,12 +465,33 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
   }
 
   function match(message: string): Cluster | undefined {
-    tokenize(message, toks);
+    if (interner.words.length > internCap) reintern();
+    tokenizeIds(message, interner, toks);
     if (toks.count === 0) return undefined;
     const leaf = searchLeaf();
     if (leaf === undefined) return undefined;
     const c = best(leaf);
     return c === undefined ? undefined : find(c.id);
+  }
+
+  /**
+   * A fresh interner holding only the words of live clusters and tree keys (the tree keeps its shape,
+   * empty nodes included, so that routing does not change).
+   */
+  function reintern(): void {
+    const old = interner;
+    interner = newInterner();
+    const remap = (node: Node): void => {
+      const entries = [...node.children];
+      node.children.clear();
+      for (const [k, child] of entries) {
+        node.children.set(internString(interner, old.words[k] ?? WILDCARD), child);
+        remap(child);
+      }
+    };
+    for (const node of root.values()) remap(node);
+    for (const c of byId.values()) c.ids = c.words.map((w) => internString(interner, w));
+    internCap = Math.max(INTERN_MIN, 2 * interner.words.length);
   }
 
   function groupCount(r: Cluster): number {
@@ -392,6 +505,8 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
       insert({
         id: s.id,
         words: [...s.words],
+        ids: s.words.map((w) => internString(interner, w)),
+        consts: constPositions(s.types.map((t) => t ?? undefined)),
         types: s.types.map((t) => t ?? undefined),
         count: s.count,
         firstSeen: s.firstSeen,
