@@ -125,6 +125,7 @@ function view(readyPods: number, opts: { nodeDown?: boolean; terminating?: boole
   };
 }
 const rec = {
+  minObserveSeconds: 30,
   noTerminatingPods: false,
   noFailedPods: false,
   nodesReady: false,

@@ -99,6 +99,8 @@ export const Recovery = z.object({
   noFailedPods: z.boolean().default(false),
   /** Every node the fault touched is Ready and schedulable again. */
   nodesReady: z.boolean().default(false),
+  /** Observe at least this long after the fault before concluding (a dead node shows after ~20 s). */
+  minObserveSeconds: Duration.default(30),
   /** Give up after this long with Vigil running. */
   timeoutSeconds: Duration.default(180),
   /** Give up after this long with only Kubernetes (`--baseline`). */
@@ -135,6 +137,7 @@ export const Scenario = z.object({
     /** Steps run after the fault, in the background of the recovery wait (e.g. nodes come back). */
     after: z.array(Step).default([]),
     recovery: Recovery.default({
+      minObserveSeconds: 30,
       noTerminatingPods: false,
       noFailedPods: false,
       nodesReady: false,

@@ -499,6 +499,7 @@ export async function runScenario(
       const wantEscalation = !opts.baseline && sc.spec.expect.escalate && (op?.escalations ?? 0) === 0;
       if (
         progress.done &&
+        Date.now() - faultAt >= rec.minObserveSeconds * 1000 &&
         !wantEscalation &&
         scenario.recoveryTime(samples, faultAt, STABLE_SECONDS) !== undefined
       )
