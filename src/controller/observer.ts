@@ -70,7 +70,7 @@ export class Observer {
     const since = this.#dirtySince;
     this.#dirtySince = undefined;
     const t0 = performance.now();
-    const { snapshot } = health.ingest(this.#watch.rawLists(), { namespaces: this.#opts.namespaces });
+    const snapshot = this.#watch.snapshot(this.#opts.namespaces);
     const findings = health.analyze(this.#opts.clock.now(), snapshot, this.#opts.config);
     this.#snapshot = snapshot;
     const tookMs = performance.now() - t0;

@@ -4,8 +4,8 @@
  * `health.ingest` turns into a Snapshot. Pod metrics (metrics.k8s.io cannot be watched) are polled.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import type * as health from "../health/index.js";
-import { expectOk, Informer, rawRequest, slim, type ObjectJson } from "../kube/index.js";
+import * as health from "../health/index.js";
+import { expectOk, Informer, keyOf as keyOfObj, rawRequest, slim, type ObjectJson } from "../kube/index.js";
 
 interface KindPath {
   readonly key: health.KindKey;
@@ -177,6 +177,9 @@ export class WatchSet {
   readonly #kc: KubeConfig;
   readonly #opts: WatchSetOptions;
   #podMetrics: unknown[] = [];
+  /** Slimmed objects per informer, reused while their resourceVersion is unchanged (ingest is most of an analysis). */
+  readonly #parsed = new Map<Informer, Map<string, { rv: string | undefined; value: unknown }>>();
+  #dropped = 0;
 
   constructor(kc: KubeConfig, opts: WatchSetOptions) {
     this.#kc = kc;
@@ -210,6 +213,48 @@ export class WatchSet {
     const key = ref.namespace === "" ? ref.name : `${ref.namespace}/${ref.name}`;
     for (const { spec, informer } of this.informers) if (spec.kind === ref.kind) return informer.get(key);
     return undefined;
+  }
+
+  /** Objects that did not parse into the analyzers' views (counted, never silently lost). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** The current snapshot, slimming only the objects that changed since the last call. */
+  snapshot(namespaces: readonly string[] | undefined): health.Snapshot {
+    const items: Partial<Record<health.KindKey, unknown[]>> = {};
+    let dropped = 0;
+    for (const { spec, informer } of this.informers) {
+      const old = this.#parsed.get(informer) ?? new Map<string, { rv: string | undefined; value: unknown }>();
+      const next = new Map<string, { rv: string | undefined; value: unknown }>();
+      const out = (items[spec.key] ??= []);
+      for (const obj of informer.list()) {
+        const key = keyOfObj(obj);
+        const rv = obj.metadata?.resourceVersion;
+        const had = old.get(key);
+        if (had !== undefined && had.rv === rv && rv !== undefined) {
+          next.set(key, had);
+          out.push(had.value);
+          continue;
+        }
+        const r = health.ingestOne(spec.key, obj);
+        if (!r.ok) {
+          dropped++;
+          continue;
+        }
+        next.set(key, { rv, value: r.value });
+        out.push(r.value);
+      }
+      this.#parsed.set(informer, next);
+    }
+    const metrics: unknown[] = [];
+    for (const m of this.#podMetrics) {
+      const r = health.ingestOne("podMetrics", m);
+      if (r.ok) metrics.push(r.value);
+    }
+    items.podMetrics = metrics;
+    this.#dropped = dropped;
+    return health.assembleSnapshot(items, { namespaces });
   }
 
   /** The raw lists for `health.ingest`. */

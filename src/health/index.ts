@@ -22,6 +22,15 @@ export { buildReport } from "./report.js";
 export type { HealthReport } from "./report.js";
 export { SEVERITY_WEIGHT, healthScore } from "./score.js";
 export type { HealthScore, NamespaceScore, ScoreReason } from "./score.js";
-export { KINDS, KIND_KEYS, KIND_KEY_OF, emptySnapshot, groupByKind, ingest } from "./snapshot.js";
+export {
+  KINDS,
+  KIND_KEYS,
+  KIND_KEY_OF,
+  assembleSnapshot,
+  emptySnapshot,
+  groupByKind,
+  ingest,
+  ingestOne,
+} from "./snapshot.js";
 export type { Ingested, KindKey, RawLists, SkippedKind, Snapshot } from "./snapshot.js";
 export { diffTemplates } from "./workloads.js";

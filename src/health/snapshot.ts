@@ -631,6 +631,32 @@ function stripNulls(v: unknown): unknown {
 }
 
 /** Slims raw objects into a snapshot. Objects that do not parse are dropped and counted, never silently. */
+/** Slims one raw object of one kind (what `ingest` does per item): the parsed view, or why it did not parse. */
+export function ingestOne(
+  kind: KindKey,
+  o: unknown,
+): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problem: string } {
+  const schema: z.ZodType = KINDS[kind];
+  const r = schema.safeParse(stripNulls(o));
+  return r.success
+    ? { ok: true, value: r.data }
+    : { ok: false, problem: r.error.issues[0]?.message ?? "invalid" };
+}
+
+/** A snapshot from already slimmed items (e.g. a cache of `ingestOne` results). */
+export function assembleSnapshot(
+  items: Partial<Record<KindKey, readonly unknown[]>>,
+  opts: { namespaces?: readonly string[] | undefined; skipped?: readonly SkippedKind[] } = {},
+): Snapshot {
+  const out: Record<string, readonly unknown[]> = {};
+  for (const kind of KIND_KEYS) out[kind] = items[kind] ?? [];
+  return {
+    ...(out as unknown as { [K in KindKey]: z.output<(typeof KINDS)[K]>[] }),
+    namespaces: opts.namespaces,
+    skipped: opts.skipped ?? [],
+  };
+}
+
 export function ingest(
   raw: RawLists,
   opts: { namespaces?: readonly string[] | undefined; skipped?: readonly SkippedKind[] } = {},
