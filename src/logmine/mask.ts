@@ -105,12 +105,40 @@ const FNV_PRIME = 0x01000193;
 /** The id of `s`, interning it if new. */
 export function internString(t: Interner, s: string): number {
   let h = FNV_OFFSET;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
-  return internSlice(t, s, 0, s.length, h);
+  const len = s.length;
+  for (let i = 0; i < len; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  const mask = t.slots.length - 1;
+  let k = h & mask;
+  for (;;) {
+    const v = t.slots[k] ?? 0;
+    if (v === 0) break;
+    if (t.hashes[v - 1] === h && t.words[v - 1] === s) return v - 1;
+    k = (k + 1) & mask;
+  }
+  return add(t, k, s, h);
 }
 
-/** The id of `line[s, e)`, whose hash is `h`. */
-function internSlice(t: Interner, line: string, s: number, e: number, h: number): number {
+/**
+ * The char codes of the line being tokenized, followed by four zeros (reads past the end see 0, as the
+ * string scan saw `NaN`: neither equals a character the masker looks for). Reading a typed array is several
+ * times cheaper than `charCodeAt` on the sliced strings lines usually are, and each character is read
+ * more than once (scan, mask, look-up).
+ */
+let CH = new Uint16Array(1024);
+
+function at(i: number): number {
+  return CH[i] ?? 0;
+}
+
+/** The text of `CH[s, e)` (or of `BUF`), as a flat string that keeps no larger string alive. */
+function text(buf: Uint16Array, s: number, e: number): string {
+  let out = "";
+  for (let i = s; i < e; i += 4096) out += String.fromCharCode(...buf.subarray(i, Math.min(e, i + 4096)));
+  return out;
+}
+
+/** The id of `CH[s, e)`, whose hash is `h`. */
+function internSlice(t: Interner, s: number, e: number, h: number): number {
   const len = e - s;
   const mask = t.slots.length - 1;
   let k = h & mask;
@@ -119,11 +147,15 @@ function internSlice(t: Interner, line: string, s: number, e: number, h: number)
     if (v === 0) break;
     if (t.hashes[v - 1] === h) {
       const w = t.words[v - 1] ?? "";
-      if (w.length === len && line.startsWith(w, s)) return v - 1;
+      if (w.length === len) {
+        let i = 0;
+        while (i < len && w.charCodeAt(i) === at(s + i)) i++;
+        if (i === len) return v - 1;
+      }
     }
     k = (k + 1) & mask;
   }
-  return add(t, k, line.slice(s, e), h);
+  return add(t, k, text(CH, s, e), h);
 }
 
 /** The id of `BUF[0, len)`, whose hash is `h`. */
@@ -143,9 +175,7 @@ function internBuf(t: Interner, len: number, h: number): number {
     }
     k = (k + 1) & mask;
   }
-  let s = "";
-  for (let i = 0; i < len; i += 4096) s += String.fromCharCode(...BUF.subarray(i, Math.min(len, i + 4096)));
-  return add(t, k, s, h);
+  return add(t, k, text(BUF, 0, len), h);
 }
 
 function add(t: Interner, slot: number, w: string, h: number): number {
@@ -191,6 +221,8 @@ export function newWordIds(): WordIds {
 /** Scratch output of `maskWord`: the masked word is `BUF[0, blen)`. Single-threaded, not re-entrant. */
 let BUF = new Uint16Array(256);
 let blen = 0;
+/** The hash of `BUF[0, blen)` once `maskWord` returns true. */
+let bhash = 0;
 
 /**
  * Splits `line` into masked words, as interned ids. Whitespace of any kind separates words; empty input
@@ -200,6 +232,9 @@ let blen = 0;
  */
 export function tokenizeIds(line: string, t: Interner, out: WordIds): WordIds {
   const n = line.length;
+  if (CH.length < n + 4) CH = new Uint16Array(2 * n + 4);
+  const ch = CH;
+  ch[n] = ch[n + 1] = ch[n + 2] = ch[n + 3] = 0;
   const ids = out.ids;
   const types = out.types;
   let count = 0;
@@ -214,8 +249,10 @@ export function tokenizeIds(line: string, t: Interner, out: WordIds): WordIds {
     let special = false;
     let hexRun = 0;
     let h = FNV_OFFSET;
+    // The word's characters go to CH as they are scanned, and the one that ends it (the masker may look at it).
     while (i < n) {
       c = line.charCodeAt(i);
+      ch[i] = c;
       const k = c < 128 ? (CLS[c] ?? 0) : 0;
       if (k === C_SPACE) break;
       h = Math.imul(h ^ c, FNV_PRIME);
@@ -225,13 +262,11 @@ export function tokenizeIds(line: string, t: Interner, out: WordIds): WordIds {
       } else hexRun = 0;
       i++;
     }
-    if (special && maskWord(line, start, i)) {
-      let hb = FNV_OFFSET;
-      for (let k = 0; k < blen; k++) hb = Math.imul(hb ^ (BUF[k] ?? 0), FNV_PRIME);
-      ids[count] = internBuf(t, blen, hb);
+    if (special && maskWord(start, i)) {
+      ids[count] = internBuf(t, blen, bhash);
       types[count] = firstType;
     } else {
-      ids[count] = internSlice(t, line, start, i, h);
+      ids[count] = internSlice(t, start, i, h);
       types[count] = undefined;
     }
     count++;
@@ -284,9 +319,9 @@ let firstType: VarType | undefined;
 /** Start of the word's text not yet copied to `BUF`. */
 let pending = 0;
 
-/** Appends `line[s, e)` to `BUF`. */
-function copy(line: string, s: number, e: number): void {
-  for (let i = s; i < e; i++) BUF[blen++] = line.charCodeAt(i);
+/** Appends `CH[s, e)` to `BUF`. */
+function copy(s: number, e: number): void {
+  for (let i = s; i < e; i++) BUF[blen++] = at(i);
 }
 
 function putWildcard(): void {
@@ -296,10 +331,10 @@ function putWildcard(): void {
 }
 
 /**
- * Masks one word `line[start, end)` that holds a digit or a slash into `BUF[0, blen)`, its variables
+ * Masks one word `CH[start, end)` that holds a digit or a slash into `BUF[0, blen)`, its variables
  * collapsed. Returns false, and leaves the word to its caller, when nothing in it is variable.
  */
-function maskWord(line: string, start: number, end: number): boolean {
+function maskWord(start: number, end: number): boolean {
   firstType = undefined;
   blen = 0;
   // Every variable part is at least one character and becomes three.
@@ -307,8 +342,8 @@ function maskWord(line: string, start: number, end: number): boolean {
   pending = start;
   let i = start;
   while (i < end) {
-    const c = line.charCodeAt(i);
-    if (cls(c) === C_STRUCT && !isPlaceholder(line, i)) {
+    const c = at(i);
+    if (cls(c) === C_STRUCT && !isPlaceholder(i)) {
       i++;
       continue;
     }
@@ -316,33 +351,33 @@ function maskWord(line: string, start: number, end: number): boolean {
     let j = i;
     let url = -1;
     while (j < end) {
-      const d = line.charCodeAt(j);
-      if (d === COLON && url < 0 && j + 2 < end && line.charCodeAt(j + 1) === SLASH) {
-        if (line.charCodeAt(j + 2) === SLASH) {
+      const d = at(j);
+      if (d === COLON && url < 0 && j + 2 < end && at(j + 1) === SLASH) {
+        if (at(j + 2) === SLASH) {
           url = j + 3;
           j += 3;
           continue;
         }
       }
-      if (isPlaceholder(line, j)) {
+      if (d === 60 && isPlaceholder(j)) {
         j += 3;
         continue;
       }
       if (cls(d) === C_STRUCT && !(url >= 0 && (d === COLON || d === 61))) break;
       j++;
     }
-    if (maskAtom(line, i, j, url)) pending = j;
+    if (maskAtom(i, j, url)) pending = j;
     i = j;
   }
   if (pending === start) return false;
-  copy(line, pending, end);
+  copy(pending, end);
   blen = collapseBuf(blen);
   return true;
 }
 
 /** An already masked `<*>` (masking a template again must not change it). */
-function isPlaceholder(line: string, i: number): boolean {
-  return line.charCodeAt(i) === 60 && line.charCodeAt(i + 1) === 42 && line.charCodeAt(i + 2) === 62;
+function isPlaceholder(i: number): boolean {
+  return at(i) === 60 && at(i + 1) === 42 && at(i + 2) === 62;
 }
 
 function note(t: VarType): void {
@@ -350,41 +385,41 @@ function note(t: VarType): void {
 }
 
 /**
- * Masks one atom `line[s, e)` (no structural characters inside, except in a URL): when any of it is
+ * Masks one atom `CH[s, e)` (no structural characters inside, except in a URL): when any of it is
  * variable, appends the word's text from `pending` up to the atom's end, masked, to `BUF` and returns true.
  * Returns false, appending nothing, when the atom is constant.
  */
-function maskAtom(line: string, s: number, e: number, url: number): boolean {
+function maskAtom(s: number, e: number, url: number): boolean {
   if (url >= 0) {
     if (url >= e) return false;
     note("url");
-    copy(line, pending, url);
+    copy(pending, url);
     putWildcard();
     return true;
   }
   const len = e - s;
-  const c0 = line.charCodeAt(s);
+  const c0 = at(s);
   // Paths: /a/b, ~/a, ./a, ../a, a\b.
   if (
     (c0 === SLASH && len > 1) ||
-    (c0 === TILDE && len > 1 && line.charCodeAt(s + 1) === SLASH) ||
-    (c0 === DOT && len > 2 && (line.charCodeAt(s + 1) === SLASH || line.charCodeAt(s + 1) === DOT))
+    (c0 === TILDE && len > 1 && at(s + 1) === SLASH) ||
+    (c0 === DOT && len > 2 && (at(s + 1) === SLASH || at(s + 1) === DOT))
   ) {
     note("path");
-    copy(line, pending, s);
+    copy(pending, s);
     putWildcard();
     return true;
   }
-  if (len === 36 && isUuid(line, s)) {
+  if (len === 36 && isUuid(s)) {
     note("uuid");
-    copy(line, pending, s);
+    copy(pending, s);
     putWildcard();
     return true;
   }
-  const k8s = k8sSuffix(line, s, e);
+  const k8s = k8sSuffix(s, e);
   if (k8s > s) {
     note("k8s");
-    copy(line, pending, k8s);
+    copy(pending, k8s);
     putWildcard();
     return true;
   }
@@ -397,10 +432,10 @@ function maskAtom(line: string, s: number, e: number, url: number): boolean {
   let nums = 0;
   let runs = 0;
   while (i < e) {
-    let c = line.charCodeAt(i);
+    let c = at(i);
     let k = cls(c);
     if ((k & (C_DIGIT | C_LETTER)) === 0) {
-      if (isPlaceholder(line, i)) {
+      if (isPlaceholder(i)) {
         i += 3;
         continue;
       }
@@ -408,7 +443,7 @@ function maskAtom(line: string, s: number, e: number, url: number): boolean {
       else if (c === BACKSLASH) {
         note("path");
         blen = mark;
-        copy(line, pending, s);
+        copy(pending, s);
         putWildcard();
         return true;
       }
@@ -419,9 +454,9 @@ function maskAtom(line: string, s: number, e: number, url: number): boolean {
     // A sign right before a number belongs to it when it opens the atom or follows "_" (blk_-123).
     if (
       rs > s &&
-      (line.charCodeAt(rs - 1) === DASH || line.charCodeAt(rs - 1) === PLUS) &&
+      (at(rs - 1) === DASH || at(rs - 1) === PLUS) &&
       k === C_DIGIT &&
-      (rs - 1 === s || line.charCodeAt(rs - 2) === 95)
+      (rs - 1 === s || at(rs - 2) === 95)
     ) {
       rs--;
     }
@@ -432,7 +467,7 @@ function maskAtom(line: string, s: number, e: number, url: number): boolean {
     let lastLetter = -1;
     let underscore = false;
     while (i < e) {
-      c = line.charCodeAt(i);
+      c = at(i);
       k = cls(c);
       if (k === C_DIGIT) {
         digits++;
@@ -449,13 +484,13 @@ function maskAtom(line: string, s: number, e: number, url: number): boolean {
     if (
       underscore &&
       digits === 0 &&
-      line.charCodeAt(i - 1) === 95 &&
+      at(i - 1) === 95 &&
       i + 1 < e &&
-      line.charCodeAt(i) === DASH &&
-      cls(line.charCodeAt(i + 1)) === C_DIGIT
+      at(i) === DASH &&
+      cls(at(i + 1)) === C_DIGIT
     ) {
       i++;
-      while (i < e && cls(line.charCodeAt(i)) === C_DIGIT) i++;
+      while (i < e && cls(at(i)) === C_DIGIT) i++;
       digits = 1;
       letters = 2;
     }
@@ -464,31 +499,30 @@ function maskAtom(line: string, s: number, e: number, url: number): boolean {
       // Eight or more hex letters and nothing else (ffffffff, deadbeef) is a hex value, not a word.
       if (i - rs >= 8 && hexLetters === letters) {
         note("hex");
-        copy(line, last, rs);
+        copy(last, rs);
         putWildcard();
         masked = true;
         last = i;
       }
       continue;
     }
-    const t = runType(line, rs, i, digits, letters, hexLetters, firstDigit, lastLetter);
+    const t = runType(rs, i, digits, letters, hexLetters, firstDigit, lastLetter);
     if (t === undefined) continue;
     if (t === "num") nums++;
     note(t);
-    copy(line, last, rs);
+    copy(last, rs);
     putWildcard();
     masked = true;
     last = i;
   }
   if (!masked) return false;
   if (nums === 4 && dots === 3 && runs === 4) firstType = firstType === "num" ? "ip" : firstType;
-  copy(line, last, e);
+  copy(last, e);
   return true;
 }
 
 /** Classifies a run of [A-Za-z0-9_] with at least one digit; `undefined` keeps it constant (ssh2, ipv4, L3). */
 function runType(
-  line: string,
   s: number,
   e: number,
   digits: number,
@@ -499,8 +533,8 @@ function runType(
 ): VarType | undefined {
   if (letters === 0) return "num";
   const len = e - s;
-  const c0 = line.charCodeAt(s);
-  if (len > 2 && c0 === 48 && (line.charCodeAt(s + 1) | 32) === 120) return "hex";
+  const c0 = at(s);
+  if (len > 2 && c0 === 48 && (at(s + 1) | 32) === 120) return "hex";
   if (hexLetters === letters && len >= 8) return "hex";
   if (lastLetter < firstDigit) {
     // Letters then digits. A word with a short version-like tail stays constant: ssh2, ipv6, md5, log4, L3.
@@ -510,22 +544,22 @@ function runType(
   }
   if (firstDigit === s) {
     // Digits then a unit: 15ms, 1h30m, 512MB.
-    const unit = unitType(line, s, e);
+    const unit = unitType(s, e);
     if (unit !== undefined) return unit;
   }
   if (hexLetters === letters && len >= 4) return "hex";
   return "id";
 }
 
-function unitType(line: string, s: number, e: number): VarType | undefined {
+function unitType(s: number, e: number): VarType | undefined {
   let i = s;
   let sawUnit = false;
   let size = false;
   while (i < e) {
-    while (i < e && cls(line.charCodeAt(i)) === C_DIGIT) i++;
+    while (i < e && cls(at(i)) === C_DIGIT) i++;
     const u = i;
-    while (i < e && cls(line.charCodeAt(i)) !== C_DIGIT) i++;
-    const unit = line.slice(u, i).toLowerCase();
+    while (i < e && cls(at(i)) !== C_DIGIT) i++;
+    const unit = text(CH, u, i).toLowerCase();
     if (unit === "") return sawUnit ? (size ? "size" : "duration") : undefined;
     if (DURATION_UNITS.has(unit)) sawUnit = true;
     else if (SIZE_UNITS.has(unit)) {
@@ -553,9 +587,9 @@ const SIZE_UNITS = new Set([
   "ti",
 ]);
 
-function isUuid(line: string, s: number): boolean {
+function isUuid(s: number): boolean {
   for (let k = 0; k < 36; k++) {
-    const c = line.charCodeAt(s + k);
+    const c = at(s + k);
     if (k === 8 || k === 13 || k === 18 || k === 23) {
       if (c !== DASH) return false;
     } else if ((cls(c) & (C_DIGIT | C_LOWER_HEX | C_UPPER_HEX)) === 0) return false;
@@ -568,24 +602,24 @@ function isUuid(line: string, s: number): boolean {
  * DaemonSets, generateName). Returns the index just after the stable `<name>-` prefix, or `s` when the atom
  * is not one. The random part must hold a digit so that ordinary words ("my-proxy") are not masked.
  */
-function k8sSuffix(line: string, s: number, e: number): number {
+function k8sSuffix(s: number, e: number): number {
   if (e - s < 7) return s;
   const d1 = e - 6;
-  if (line.charCodeAt(d1) !== DASH) return s;
+  if (at(d1) !== DASH) return s;
   let digit = false;
   for (let k = d1 + 1; k < e; k++) {
-    const c = line.charCodeAt(k);
+    const c = at(k);
     if (!isK8sRandChar(c)) return s;
     if (c < 58) digit = true;
   }
   // Optional pod-template-hash segment of 6 to 10 rand chars before it.
   let d2 = d1 - 1;
-  while (d2 > s && line.charCodeAt(d2) !== DASH) d2--;
+  while (d2 > s && at(d2) !== DASH) d2--;
   let hashDigit = false;
   let hashOk = d2 > s && d1 - d2 - 1 >= 6 && d1 - d2 - 1 <= 10;
   if (hashOk) {
     for (let k = d2 + 1; k < d1; k++) {
-      const c = line.charCodeAt(k);
+      const c = at(k);
       if (!isK8sRandChar(c)) {
         hashOk = false;
         break;
@@ -596,20 +630,24 @@ function k8sSuffix(line: string, s: number, e: number): number {
   if (hashOk && (digit || hashDigit)) return d2 + 1;
   if (!digit) return s;
   // The stable prefix must start with a letter.
-  return cls(line.charCodeAt(s)) & C_LETTER ? d1 + 1 : s;
+  return cls(at(s)) & C_LETTER ? d1 + 1 : s;
 }
 
 function wildAt(i: number, n: number): boolean {
   return i + 2 < n && BUF[i] === 60 && BUF[i + 1] === 42 && BUF[i + 2] === 62;
 }
 
-/** `collapse` over `BUF[0, n)`, in place; returns the new length. */
+/** `collapse` over `BUF[0, n)`, in place; returns the new length and leaves its hash in `bhash`. */
 function collapseBuf(n: number): number {
+  let h = FNV_OFFSET;
   let w = 0;
   let i = 0;
   while (i < n) {
-    if (!wildAt(i, n)) {
-      BUF[w++] = BUF[i++] ?? 0;
+    const c = BUF[i] ?? 0;
+    if (c !== 60 || !wildAt(i, n)) {
+      BUF[w++] = c;
+      h = Math.imul(h ^ c, FNV_PRIME);
+      i++;
       continue;
     }
     let j = i + 3;
@@ -618,8 +656,8 @@ function collapseBuf(n: number): number {
         j += 3;
         continue;
       }
-      const c = BUF[j];
-      if (j < n && (c === DOT || c === COLON) && wildAt(j + 1, n)) {
+      const d = BUF[j];
+      if (j < n && (d === DOT || d === COLON) && wildAt(j + 1, n)) {
         j += 4;
         continue;
       }
@@ -627,8 +665,10 @@ function collapseBuf(n: number): number {
     }
     putAt(w);
     w += 3;
+    h = Math.imul(Math.imul(Math.imul(h ^ 60, FNV_PRIME) ^ 42, FNV_PRIME) ^ 62, FNV_PRIME);
     i = j;
   }
+  bhash = h;
   return w;
 }
 
