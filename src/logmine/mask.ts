@@ -122,7 +122,8 @@ export function internString(t: Interner, s: string): number {
  * The char codes of the line being tokenized, followed by four zeros (reads past the end see 0, as the
  * string scan saw `NaN`: neither equals a character the masker looks for). Reading a typed array is several
  * times cheaper than `charCodeAt` on the sliced strings lines usually are, and each character is read
- * more than once (scan, mask, look-up).
+ * more than once (scan, mask, look-up). Hot functions read it through a local `const ch = CH`, which
+ * the compiler keeps in a register; `at` serves the rest.
  */
 let CH = new Uint16Array(1024);
 
@@ -133,12 +134,16 @@ function at(i: number): number {
 /** The text of `CH[s, e)` (or of `BUF`), as a flat string that keeps no larger string alive. */
 function text(buf: Uint16Array, s: number, e: number): string {
   let out = "";
-  for (let i = s; i < e; i += 4096) out += String.fromCharCode(...buf.subarray(i, Math.min(e, i + 4096)));
+  for (let i = s; i < e; i += 4096) {
+    // `apply` takes the typed array as it is; a spread would iterate it.
+    out += String(Reflect.apply(String.fromCharCode, undefined, buf.subarray(i, Math.min(e, i + 4096))));
+  }
   return out;
 }
 
 /** The id of `CH[s, e)`, whose hash is `h`. */
 function internSlice(t: Interner, s: number, e: number, h: number): number {
+  const ch = CH;
   const len = e - s;
   const mask = t.slots.length - 1;
   let k = h & mask;
@@ -149,7 +154,7 @@ function internSlice(t: Interner, s: number, e: number, h: number): number {
       const w = t.words[v - 1] ?? "";
       if (w.length === len) {
         let i = 0;
-        while (i < len && w.charCodeAt(i) === at(s + i)) i++;
+        while (i < len && w.charCodeAt(i) === (ch[s + i] ?? 0)) i++;
         if (i === len) return v - 1;
       }
     }
@@ -321,7 +326,8 @@ let pending = 0;
 
 /** Appends `CH[s, e)` to `BUF`. */
 function copy(s: number, e: number): void {
-  for (let i = s; i < e; i++) BUF[blen++] = at(i);
+  const ch = CH;
+  for (let i = s; i < e; i++) BUF[blen++] = ch[i] ?? 0;
 }
 
 function putWildcard(): void {
@@ -335,6 +341,7 @@ function putWildcard(): void {
  * collapsed. Returns false, and leaves the word to its caller, when nothing in it is variable.
  */
 function maskWord(start: number, end: number): boolean {
+  const ch = CH;
   firstType = undefined;
   blen = 0;
   // Every variable part is at least one character and becomes three.
@@ -342,7 +349,7 @@ function maskWord(start: number, end: number): boolean {
   pending = start;
   let i = start;
   while (i < end) {
-    const c = at(i);
+    const c = ch[i] ?? 0;
     if (cls(c) === C_STRUCT && !isPlaceholder(i)) {
       i++;
       continue;
@@ -351,9 +358,9 @@ function maskWord(start: number, end: number): boolean {
     let j = i;
     let url = -1;
     while (j < end) {
-      const d = at(j);
-      if (d === COLON && url < 0 && j + 2 < end && at(j + 1) === SLASH) {
-        if (at(j + 2) === SLASH) {
+      const d = ch[j] ?? 0;
+      if (d === COLON && url < 0 && j + 2 < end && (ch[j + 1] ?? 0) === SLASH) {
+        if ((ch[j + 2] ?? 0) === SLASH) {
           url = j + 3;
           j += 3;
           continue;
@@ -377,7 +384,8 @@ function maskWord(start: number, end: number): boolean {
 
 /** An already masked `<*>` (masking a template again must not change it). */
 function isPlaceholder(i: number): boolean {
-  return at(i) === 60 && at(i + 1) === 42 && at(i + 2) === 62;
+  const ch = CH;
+  return (ch[i] ?? 0) === 60 && (ch[i + 1] ?? 0) === 42 && (ch[i + 2] ?? 0) === 62;
 }
 
 function note(t: VarType): void {
@@ -390,6 +398,7 @@ function note(t: VarType): void {
  * Returns false, appending nothing, when the atom is constant.
  */
 function maskAtom(s: number, e: number, url: number): boolean {
+  const ch = CH;
   if (url >= 0) {
     if (url >= e) return false;
     note("url");
@@ -398,12 +407,12 @@ function maskAtom(s: number, e: number, url: number): boolean {
     return true;
   }
   const len = e - s;
-  const c0 = at(s);
+  const c0 = ch[s] ?? 0;
   // Paths: /a/b, ~/a, ./a, ../a, a\b.
   if (
     (c0 === SLASH && len > 1) ||
-    (c0 === TILDE && len > 1 && at(s + 1) === SLASH) ||
-    (c0 === DOT && len > 2 && (at(s + 1) === SLASH || at(s + 1) === DOT))
+    (c0 === TILDE && len > 1 && (ch[s + 1] ?? 0) === SLASH) ||
+    (c0 === DOT && len > 2 && ((ch[s + 1] ?? 0) === SLASH || (ch[s + 1] ?? 0) === DOT))
   ) {
     note("path");
     copy(pending, s);
@@ -432,7 +441,7 @@ function maskAtom(s: number, e: number, url: number): boolean {
   let nums = 0;
   let runs = 0;
   while (i < e) {
-    let c = at(i);
+    let c = ch[i] ?? 0;
     let k = cls(c);
     if ((k & (C_DIGIT | C_LETTER)) === 0) {
       if (isPlaceholder(i)) {
@@ -454,9 +463,9 @@ function maskAtom(s: number, e: number, url: number): boolean {
     // A sign right before a number belongs to it when it opens the atom or follows "_" (blk_-123).
     if (
       rs > s &&
-      (at(rs - 1) === DASH || at(rs - 1) === PLUS) &&
+      ((ch[rs - 1] ?? 0) === DASH || (ch[rs - 1] ?? 0) === PLUS) &&
       k === C_DIGIT &&
-      (rs - 1 === s || at(rs - 2) === 95)
+      (rs - 1 === s || (ch[rs - 2] ?? 0) === 95)
     ) {
       rs--;
     }
@@ -467,7 +476,7 @@ function maskAtom(s: number, e: number, url: number): boolean {
     let lastLetter = -1;
     let underscore = false;
     while (i < e) {
-      c = at(i);
+      c = ch[i] ?? 0;
       k = cls(c);
       if (k === C_DIGIT) {
         digits++;
@@ -484,13 +493,13 @@ function maskAtom(s: number, e: number, url: number): boolean {
     if (
       underscore &&
       digits === 0 &&
-      at(i - 1) === 95 &&
+      (ch[i - 1] ?? 0) === 95 &&
       i + 1 < e &&
-      at(i) === DASH &&
-      cls(at(i + 1)) === C_DIGIT
+      (ch[i] ?? 0) === DASH &&
+      cls(ch[i + 1] ?? 0) === C_DIGIT
     ) {
       i++;
-      while (i < e && cls(at(i)) === C_DIGIT) i++;
+      while (i < e && cls(ch[i] ?? 0) === C_DIGIT) i++;
       digits = 1;
       letters = 2;
     }
@@ -531,10 +540,11 @@ function runType(
   firstDigit: number,
   lastLetter: number,
 ): VarType | undefined {
+  const ch = CH;
   if (letters === 0) return "num";
   const len = e - s;
-  const c0 = at(s);
-  if (len > 2 && c0 === 48 && (at(s + 1) | 32) === 120) return "hex";
+  const c0 = ch[s] ?? 0;
+  if (len > 2 && c0 === 48 && ((ch[s + 1] ?? 0) | 32) === 120) return "hex";
   if (hexLetters === letters && len >= 8) return "hex";
   if (lastLetter < firstDigit) {
     // Letters then digits. A word with a short version-like tail stays constant: ssh2, ipv6, md5, log4, L3.
@@ -588,8 +598,9 @@ const SIZE_UNITS = new Set([
 ]);
 
 function isUuid(s: number): boolean {
+  const ch = CH;
   for (let k = 0; k < 36; k++) {
-    const c = at(s + k);
+    const c = ch[s + k] ?? 0;
     if (k === 8 || k === 13 || k === 18 || k === 23) {
       if (c !== DASH) return false;
     } else if ((cls(c) & (C_DIGIT | C_LOWER_HEX | C_UPPER_HEX)) === 0) return false;
@@ -603,23 +614,24 @@ function isUuid(s: number): boolean {
  * is not one. The random part must hold a digit so that ordinary words ("my-proxy") are not masked.
  */
 function k8sSuffix(s: number, e: number): number {
+  const ch = CH;
   if (e - s < 7) return s;
   const d1 = e - 6;
-  if (at(d1) !== DASH) return s;
+  if ((ch[d1] ?? 0) !== DASH) return s;
   let digit = false;
   for (let k = d1 + 1; k < e; k++) {
-    const c = at(k);
+    const c = ch[k] ?? 0;
     if (!isK8sRandChar(c)) return s;
     if (c < 58) digit = true;
   }
   // Optional pod-template-hash segment of 6 to 10 rand chars before it.
   let d2 = d1 - 1;
-  while (d2 > s && at(d2) !== DASH) d2--;
+  while (d2 > s && (ch[d2] ?? 0) !== DASH) d2--;
   let hashDigit = false;
   let hashOk = d2 > s && d1 - d2 - 1 >= 6 && d1 - d2 - 1 <= 10;
   if (hashOk) {
     for (let k = d2 + 1; k < d1; k++) {
-      const c = at(k);
+      const c = ch[k] ?? 0;
       if (!isK8sRandChar(c)) {
         hashOk = false;
         break;
@@ -630,7 +642,7 @@ function k8sSuffix(s: number, e: number): number {
   if (hashOk && (digit || hashDigit)) return d2 + 1;
   if (!digit) return s;
   // The stable prefix must start with a letter.
-  return cls(at(s)) & C_LETTER ? d1 + 1 : s;
+  return cls(ch[s] ?? 0) & C_LETTER ? d1 + 1 : s;
 }
 
 function wildAt(i: number, n: number): boolean {

@@ -459,6 +459,7 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
     } else {
       lastChange = "none";
     }
+    if (c.parent === c.id) return c;
     const r = find(c.id) ?? c;
     if (r !== c) r.lastSeen = seq;
     return r;
