@@ -2,7 +2,8 @@
  * @module
  * `vigil bench logs`: the template miner on the Loghub 2k data sets, with one fixed configuration for all
  * of them. Prints GA, FGA, PA and FTA per data set and on average (original labels, and Loghub-2.0's
- * corrected labels when `--corrected` is given) and the miner's throughput on one core.
+ * corrected labels when `--corrected` is given) and the miner's throughput on one thread, with and without
+ * its exact-repeat line cache.
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -42,7 +43,19 @@ export interface LogsBenchResult {
     readonly corrected?: logmine.Accuracy;
   }[];
   readonly average: { readonly original: logmine.Accuracy; readonly corrected?: logmine.Accuracy };
+  /** The default configuration (exact repeats answered by the line cache): median lines/s. */
   readonly throughput_lines_per_s: number;
+  /** The same with `lineCache: 0`, so every line is tokenized, masked and searched: median lines/s. */
+  readonly throughput_lines_per_s_uncached: number;
+  /** How throughput was measured. */
+  readonly throughput: {
+    readonly lines: number;
+    readonly passes: number;
+    readonly warmup_passes: number;
+    /** Slowest and fastest timed pass, lines/s. */
+    readonly cached_range: readonly [number, number];
+    readonly uncached_range: readonly [number, number];
+  };
 }
 
 function readText(path: string): string {
@@ -142,20 +155,57 @@ function mine(messages: readonly string[]): { group: number[]; template: string[
   return { group, template };
 }
 
-/** Lines per second of one fresh miner over all messages; the median of `passes` runs after a warm-up. */
-function throughput(all: readonly string[], passes: number): number {
-  const once = () => {
-    const miner = logmine.createMiner(logmine.defaultMinerConfig);
-    const t0 = performance.now();
-    for (const m of all) miner.add(m);
-    return performance.now() - t0;
-  };
-  for (let k = 0; k < 3; k++) once();
-  const times: number[] = [];
-  for (let k = 0; k < passes; k++) times.push(once());
+const WARMUP = 3;
+
+/** Milliseconds for one fresh miner to mine every message once. */
+function timePass(all: readonly string[], cfg: logmine.MinerConfig): number {
+  const miner = logmine.createMiner(cfg);
+  const t0 = performance.now();
+  for (const m of all) miner.add(m);
+  return performance.now() - t0;
+}
+
+/** Median, slowest and fastest lines/s of the timed passes. */
+function rates(lines: number, times: number[]): { median: number; range: [number, number] } {
   times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)] ?? 1;
-  return Math.round(all.length / (median / 1000));
+  const rate = (ms: number | undefined) => Math.round(lines / ((ms ?? 1) / 1000));
+  return {
+    median: rate(times[Math.floor(times.length / 2)]),
+    range: [rate(times[times.length - 1]), rate(times[0])],
+  };
+}
+
+/**
+ * Lines per second of a fresh miner over all messages, with the default configuration and with the line
+ * cache off: `passes` timed passes of each after warm-up passes, interleaved so that both see the same
+ * load on a shared machine; medians.
+ */
+function throughput(all: readonly string[], passes: number) {
+  const cached = logmine.defaultMinerConfig;
+  const uncached = logmine.MinerConfig.parse({ ...logmine.defaultMinerConfig, lineCache: 0 });
+  for (let k = 0; k < WARMUP; k++) {
+    timePass(all, cached);
+    timePass(all, uncached);
+  }
+  const tc: number[] = [];
+  const tu: number[] = [];
+  for (let k = 0; k < passes; k++) {
+    tc.push(timePass(all, cached));
+    tu.push(timePass(all, uncached));
+  }
+  const c = rates(all.length, tc);
+  const u = rates(all.length, tu);
+  return {
+    throughput_lines_per_s: c.median,
+    throughput_lines_per_s_uncached: u.median,
+    throughput: {
+      lines: all.length,
+      passes,
+      warmup_passes: WARMUP,
+      cached_range: c.range,
+      uncached_range: u.range,
+    },
+  };
 }
 
 export function runLogsBench(
@@ -183,7 +233,7 @@ export function runLogsBench(
           corrected: logmine.meanAccuracy(withCorr),
         };
   const all = sets.flatMap((d) => d.messages);
-  return { datasets: rows, average, throughput_lines_per_s: throughput(all, passes) };
+  return { datasets: rows, average, ...throughput(all, passes) };
 }
 
 const f3 = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(3));
@@ -207,7 +257,13 @@ function renderResult(r: LogsBenchResult): string {
       line("average", r.average.original, r.average.corrected),
     ],
   );
-  return `${table}\nthroughput: ${r.throughput_lines_per_s.toLocaleString("en-US")} lines/s (one core)\n`;
+  const n = (x: number) => x.toLocaleString("en-US");
+  const t = r.throughput;
+  return (
+    `${table}\nthroughput, one thread, median of ${t.passes} passes over ${n(t.lines)} lines (slowest-fastest):\n` +
+    `  line cache on (default): ${n(r.throughput_lines_per_s)} lines/s (${n(t.cached_range[0])}-${n(t.cached_range[1])})\n` +
+    `  line cache off:          ${n(r.throughput_lines_per_s_uncached)} lines/s (${n(t.uncached_range[0])}-${n(t.uncached_range[1])})\n`
+  );
 }
 
 export const logsBench: BenchSpec = {
