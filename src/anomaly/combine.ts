@@ -6,6 +6,7 @@
  * one alarm. O(1) per point; the whole state is plain JSON.
  */
 import { type ChangePointState, changePointInit, changePointStep } from "./changepoint.js";
+import { type NoveltyState, noveltyInit, noveltyStep } from "./novelty.js";
 import { type RateState, rateInit, rateStep } from "./rate.js";
 import { log10Tail } from "./robust.js";
 import { type SeasonalState, seasonalInit, seasonalStep } from "./seasonal.js";
@@ -17,6 +18,8 @@ export interface DetectorScores {
   readonly rate: number;
   /** Above 0 when the value left the range seen so far by more than the tolerance; grows with the excess. */
   readonly range: number;
+  /** Pattern novelty (`novelty.ts`), used directly. */
+  readonly novelty: number;
   /** The combined anomaly score in [0,1). */
   readonly score: number;
 }
@@ -33,6 +36,7 @@ export interface CombinedState {
   seasonal: SeasonalState;
   changePoint: ChangePointState;
   rate: RateState;
+  novelty: NoveltyState;
   lSeasonal: Likelihood;
   lChangePoint: Likelihood;
   lRate: Likelihood;
@@ -49,6 +53,7 @@ export function combinedInit(cfg: AnomalyConfig): CombinedState {
     seasonal: seasonalInit(cfg.seasonal),
     changePoint: changePointInit(),
     rate: rateInit(),
+    novelty: noveltyInit(),
     lSeasonal: likelihood(),
     lChangePoint: likelihood(),
     lRate: likelihood(),
@@ -80,7 +85,7 @@ function likelihoodStep(l: Likelihood, c: CombinerConfig, n: number, raw: number
 /** Larger magnitudes are skipped: their differences and squares would overflow the state to Infinity. */
 export const MAX_VALUE = 1e100;
 
-const SKIPPED: DetectorScores = { seasonal: 0, changePoint: 0, rate: 0, range: 0, score: 0 };
+const SKIPPED: DetectorScores = { seasonal: 0, changePoint: 0, rate: 0, range: 0, novelty: 0, score: 0 };
 
 /** Feeds one point (a non-finite one, or one beyond ±MAX_VALUE, is skipped and scores 0); returns every detector's score and the combined score. Mutates `s`. */
 export function combinedStep(s: CombinedState, cfg: AnomalyConfig, p: Point): DetectorScores {
@@ -95,6 +100,8 @@ export function combinedStep(s: CombinedState, cfg: AnomalyConfig, p: Point): De
   const seasonal = seasonalStep(s.seasonal, cfg.seasonal, p);
   const changePoint = changePointStep(s.changePoint, cfg.changePoint, p);
   const rate = rateStep(s.rate, cfg.rate, p);
+  const novel = noveltyStep(s.novelty, cfg.novelty, p);
+  const novelty = s.n > c.warmup ? novel : 0;
   const span = s.max - s.min;
   const excess = span > 0 ? Math.max(p.v - s.max, s.min - p.v) / span : 0;
   const range = s.n > c.warmup && excess > c.rangeTolerance ? excess / (excess + c.rangeGrade) : 0;
@@ -105,9 +112,12 @@ export function combinedStep(s: CombinedState, cfg: AnomalyConfig, p: Point): De
     w.changePoint * likelihoodStep(s.lChangePoint, c, s.n, changePoint),
     w.rate * likelihoodStep(s.lRate, c, s.n, rate),
     w.range * range,
+    w.novelty * novelty,
   );
   const prevPeak = s.peak * c.suppressDecay;
-  s.peak = Math.max(prevPeak, score);
-  if (score <= prevPeak) score *= c.suppressFactor;
-  return { seasonal, changePoint, rate, range, score };
+  if (score <= prevPeak) {
+    s.peak = prevPeak;
+    score *= c.suppressFactor;
+  } else s.peak = Math.min(1, score * (1 + c.suppressMargin));
+  return { seasonal, changePoint, rate, range, novelty, score };
 }

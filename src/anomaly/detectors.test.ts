@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { changePointInit, changePointStep } from "./changepoint.js";
 import { combinedInit, combinedStep } from "./combine.js";
+import { noveltyInit, noveltyStep } from "./novelty.js";
 import { rateInit, rateStep } from "./rate.js";
 import { robustStat, tailScore, updateRobust } from "./robust.js";
 import { seasonalInit, seasonalStep } from "./seasonal.js";
@@ -116,6 +117,25 @@ function toPoints(xs: readonly { dt: number; v: number }[]): Point[] {
   return xs.map((x) => ({ t: (t += x.dt), v: x.v }));
 }
 
+describe("pattern novelty", () => {
+  const nc = cfg.novelty;
+  it("a repeating shape stops being novel; a new shape is novel once, on its first points", () => {
+    const s = noveltyInit();
+    const ps = series(4_000, (i) => (i === 3_000 ? 200 : 50 + 20 * Math.sin(i / 10)));
+    const scores = ps.map((p) => noveltyStep(s, nc, p));
+    expect(Math.max(...scores.slice(1_000, 3_000))).toBe(0);
+    expect(scores[3_000]).toBeGreaterThan(0.5);
+    expect(Math.max(...scores.slice(3_010))).toBe(0);
+  });
+  it("keeps at most `prototypes` patterns, replacing the least recently matched", () => {
+    const s = noveltyInit();
+    const small = { ...nc, prototypes: 4 };
+    for (const p of series(1_000, (i) => 1_000 * noise(i))) noveltyStep(s, small, p); // noise: new patterns
+    expect(s.protos.length).toBe(4);
+    expect(s.used.length).toBe(4);
+  });
+});
+
 describe("properties over untrusted input", () => {
   const small = AnomalyConfig.parse({ combiner: { warmup: 5 } });
   it("every score is in [0,1] whatever the values (NaN, ±Infinity, huge)", () => {
@@ -124,7 +144,7 @@ describe("properties over untrusted input", () => {
         const s = combinedInit(small);
         for (const p of toPoints(xs)) {
           const r = combinedStep(s, small, p);
-          for (const v of [r.score, r.seasonal, r.changePoint, r.rate, r.range]) {
+          for (const v of [r.score, r.seasonal, r.changePoint, r.rate, r.range, r.novelty]) {
             expect(v).toBeGreaterThanOrEqual(0);
             expect(v).toBeLessThanOrEqual(1);
           }
@@ -154,8 +174,11 @@ describe("properties over untrusted input", () => {
 
   it("state size does not grow with the stream", () => {
     const s = combinedInit(cfg);
-    const size0 = JSON.stringify(s).length;
-    for (const p of series(20_000, daily)) combinedStep(s, cfg, p);
-    expect(JSON.stringify(s).length).toBeLessThan(size0 * 3);
+    const ps = series(20_000, (i) => daily(i) + 30 * noise(i * 7));
+    ps.slice(0, 2_000).forEach((p) => combinedStep(s, cfg, p));
+    const size = JSON.stringify(s).length;
+    ps.slice(2_000).forEach((p) => combinedStep(s, cfg, p));
+    expect(JSON.stringify(s).length).toBeLessThan(size * 1.2);
+    expect(s.novelty.protos.length).toBeLessThanOrEqual(cfg.novelty.prototypes);
   });
 });

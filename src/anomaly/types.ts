@@ -47,6 +47,20 @@ export const ChangePointConfig = z.object({
 });
 export type ChangePointConfig = z.output<typeof ChangePointConfig>;
 
+export const NoveltyConfig = z.object({
+  length: z.number().int().min(1).max(64).default(2).describe("values in a pattern"),
+  prototypes: z.number().int().min(1).max(1_024).default(64).describe("bound on remembered patterns"),
+  rho: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.1)
+    .describe("vigilance: distance (share of the range) that is novel"),
+  learnRate: rate.default(0.1).describe("pull of a matching pattern on its prototype"),
+  scale: z.number().gt(0).max(10).default(0.2).describe("distance (share of the range) that scores 1"),
+});
+export type NoveltyConfig = z.output<typeof NoveltyConfig>;
+
 export const CombinerConfig = z.object({
   weights: z
     .object({
@@ -54,6 +68,7 @@ export const CombinerConfig = z.object({
       changePoint: z.number().min(0).max(1).default(1),
       rate: z.number().min(0).max(1).default(1),
       range: z.number().min(0).max(1).default(1),
+      novelty: z.number().min(0).max(1).default(1),
     })
     .prefault({}),
   shortRate: rate.default(0.3).describe("smoothing of the combined raw score"),
@@ -70,6 +85,12 @@ export const CombinerConfig = z.object({
   decades: z.number().min(1).max(100).default(10),
   suppressDecay: z.number().min(0).max(1).default(0.995).describe("per-point decay of the last peak"),
   suppressFactor: z.number().min(0).max(1).default(0.5).describe("score kept below the decayed peak"),
+  suppressMargin: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(0.05)
+    .describe("a score that beats the decayed peak raises the peak this share above itself"),
 });
 export type CombinerConfig = z.output<typeof CombinerConfig>;
 
@@ -77,6 +98,7 @@ export const AnomalyConfig = z.object({
   seasonal: SeasonalConfig.prefault({}),
   rate: RateConfig.prefault({}),
   changePoint: ChangePointConfig.prefault({}),
+  novelty: NoveltyConfig.prefault({}),
   combiner: CombinerConfig.prefault({}),
 });
 export type AnomalyConfig = z.output<typeof AnomalyConfig>;

@@ -14,8 +14,11 @@ import {
   type NabSeries,
   type NabWindow,
   NAB_DETECTORS,
+  type NabCrossValidation,
   checkWindows,
+  crossValidate,
   defaultAnomalyConfig,
+  tuningGrid,
   runNabBench,
 } from "../../../anomaly/index.js";
 import { VigilError } from "../../../model/index.js";
@@ -27,6 +30,7 @@ const Flags = z.object({
   nab: z.string().min(1),
   output: OutputFormat,
   threshold: z.coerce.number().min(0).max(1.1),
+  cv: z.boolean().default(false),
 });
 
 const TS = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.0+)?$/;
@@ -154,7 +158,17 @@ function f2(x: number): string {
   return Number.isFinite(x) ? x.toFixed(2) : "-";
 }
 
-function renderReport(r: NabBenchReport): string {
+function renderCv(name: string, cv: NabCrossValidation): string {
+  const folds = cv.folds
+    .map((f, i) => `fold ${i}: tuned ${f2(f.train.standard)} -> held out ${f2(f.test.standard)}`)
+    .join("; ");
+  return (
+    `2-fold, ${name} (${cv.candidates} candidate${cv.candidates === 1 ? "" : "s"}): standard ${f2(cv.pooled.standard)}, ` +
+    `reward_low_fp ${f2(cv.pooled.reward_low_fp)}, reward_low_fn ${f2(cv.pooled.reward_low_fn)} (${folds})\n`
+  );
+}
+
+function renderReport(r: NabBenchReport & CvReport): string {
   const rows = NAB_DETECTORS.map((d) => {
     const x = r.detectors[d];
     return [
@@ -172,8 +186,16 @@ function renderReport(r: NabBenchReport): string {
     renderTable(["category (vigil, standard)", "score"], cats) +
     `\nvigil at fixed threshold ${r.fixedThreshold.threshold}: standard ${f2(r.fixedThreshold.scores.standard)}, ` +
     `reward_low_fp ${f2(r.fixedThreshold.scores.reward_low_fp)}, reward_low_fn ${f2(r.fixedThreshold.scores.reward_low_fn)}\n` +
-    `corpus: ${r.corpus.files} files, ${r.corpus.rows} rows, ${r.corpus.windows} windows\n`
+    `corpus: ${r.corpus.files} files, ${r.corpus.rows} rows, ${r.corpus.windows} windows\n` +
+    (r.crossValidation === undefined
+      ? ""
+      : renderCv("defaults, threshold tuned on the other half", r.crossValidation.defaults) +
+        renderCv("settings and threshold tuned on the other half", r.crossValidation.grid))
   );
+}
+
+interface CvReport {
+  readonly crossValidation?: { readonly defaults: NabCrossValidation; readonly grid: NabCrossValidation };
 }
 
 export const anomalyBench: BenchSpec = {
@@ -187,6 +209,10 @@ export const anomalyBench: BenchSpec = {
       .requiredOption("--nab <dir>", "NAB directory holding data/ and labels/combined_windows.json")
       .option("-o, --output <format>", "table|json|yaml", "table")
       .option("--threshold <t>", "also score at this threshold, fixed in advance", "0.5")
+      .option(
+        "--cv",
+        "also run the 2-fold check: tune on half the files, score the other half (about 20 s more)",
+      )
       .action((raw: unknown) => {
         const r = Flags.safeParse(raw);
         if (!r.success) throw new VigilError("Usage", z.prettifyError(r.error));
@@ -204,8 +230,17 @@ export const anomalyBench: BenchSpec = {
             }
           },
         });
+        const full: NabBenchReport & CvReport = r.data.cv
+          ? {
+              ...report,
+              crossValidation: {
+                defaults: crossValidate(series, [defaultAnomalyConfig]),
+                grid: crossValidate(series, tuningGrid(defaultAnomalyConfig)),
+              },
+            }
+          : report;
         ctx.err(`bench anomaly: done in ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
-        ctx.out(r.data.output === "table" ? renderReport(report) : renderData(r.data.output, report));
+        ctx.out(r.data.output === "table" ? renderReport(full) : renderData(r.data.output, full));
       });
   },
 };
