@@ -50,3 +50,15 @@ export function missingConfig(pod: V1Pod, idx: ConfigIndex): string | undefined 
   }
   return undefined;
 }
+
+/** Whether the pod's environment refers to any ConfigMap or Secret (what the pod-running Stage waits on). */
+export function hasConfigRefs(pod: V1Pod): boolean {
+  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  return containers.some(
+    (c) =>
+      (c.envFrom ?? []).length > 0 ||
+      (c.env ?? []).some(
+        (e) => e.valueFrom?.configMapKeyRef !== undefined || e.valueFrom?.secretKeyRef !== undefined,
+      ),
+  );
+}

@@ -17,9 +17,11 @@ import {
   type V1Pod,
   type V1Secret,
 } from "@kubernetes/client-node";
-import { missingConfig, type ConfigIndex } from "./configrefs.js";
+import { hasConfigRefs, missingConfig, type ConfigIndex } from "./configrefs.js";
 
 export const MISSING_CONFIG_ANNOTATION = "sandbox.vigil.dev/missing-config";
+/** Set once the shim has looked a pod's references up; the pod-running Stage waits for it. */
+export const CONFIG_CHECKED_ANNOTATION = "sandbox.vigil.dev/config-checked";
 
 function keysOf(data: Record<string, string> | undefined, other?: Record<string, string>): Set<string> {
   return new Set([...Object.keys(data ?? {}), ...Object.keys(other ?? {})]);
@@ -75,15 +77,23 @@ export async function runConfigShim(kc: KubeConfig, signal: AbortSignal): Promis
           meta.deletionTimestamp !== undefined
         )
           continue;
+        if (!hasConfigRefs(pod)) continue;
         const want = missingConfig(pod, idx);
         const have = meta.annotations?.[MISSING_CONFIG_ANNOTATION];
-        if (want === have) continue;
+        if (want === have && meta.annotations?.[CONFIG_CHECKED_ANNOTATION] !== undefined) continue;
         try {
           await core.patchNamespacedPod(
             {
               name: meta.name ?? "",
               namespace: ns,
-              body: { metadata: { annotations: { [MISSING_CONFIG_ANNOTATION]: want ?? null } } },
+              body: {
+                metadata: {
+                  annotations: {
+                    [MISSING_CONFIG_ANNOTATION]: want ?? null,
+                    [CONFIG_CHECKED_ANNOTATION]: "true",
+                  },
+                },
+              },
             },
             setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
           );
