@@ -19,7 +19,10 @@ export default defineConfig({
           environment: "node",
           testTimeout: 240_000,
           hookTimeout: 240_000,
-          fileParallelism: false,
+          // Each file starts its own sandbox (unique name and state directory); most of an integration
+          // test is waiting on controllers, so two files at a time roughly halve the wall time.
+          fileParallelism: true,
+          maxWorkers: 2,
           pool: "forks",
         },
       },
