@@ -243,6 +243,8 @@ export function tokenizeIds(line: string, t: Interner, out: WordIds): WordIds {
   const ids = out.ids;
   const types = out.types;
   let count = 0;
+  /** Whether a constant word is a weekday or month name (else the date pass is skipped). */
+  let dates = 0;
   let i = 0;
   while (i < n) {
     let c = line.charCodeAt(i);
@@ -271,13 +273,15 @@ export function tokenizeIds(line: string, t: Interner, out: WordIds): WordIds {
       ids[count] = internBuf(t, blen, bhash);
       types[count] = firstType;
     } else {
-      ids[count] = internSlice(t, start, i, h);
+      const id = internSlice(t, start, i, h);
+      ids[count] = id;
+      dates |= t.dateWord[id] ?? 0;
       types[count] = undefined;
     }
     count++;
   }
   out.count = count;
-  if (count > 1) maskDateWords(t, out);
+  if (dates !== 0 && count > 1) maskDateWords(t, out);
   return out;
 }
 
