@@ -158,6 +158,8 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
   const cache = new Map<string, Inner>();
   /** Per word count n: the fewest equal constant words with `same / n >= similarity`. */
   const minSame: number[] = [];
+  /** The leaf `createPath` walked to. */
+  let placed: Node = newNode();
 
   function find(id: number): Inner | undefined {
     let c = byId.get(id);
@@ -211,19 +213,32 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
     return node;
   }
 
-  /** The path a new cluster for the current tokens goes to: its words while a node has room, else `<*>`. */
+  /**
+   * The path a new cluster for the current tokens goes to: its words while a node has room, else `<*>`.
+   * The nodes on the way are created, and the leaf is left in `placed`.
+   */
   function createPath(): string[] {
     const n = toks.count;
     const path = [String(n)];
-    let node: Node | undefined = root.get(n);
+    let node = root.get(n);
+    if (node === undefined) {
+      node = newNode();
+      root.set(n, node);
+    }
     const layers = n < tokenLayers ? n : tokenLayers;
     for (let d = 0; d < layers; d++) {
       const key = toks.types[d] === undefined ? (toks.ids[d] ?? WILDCARD_ID) : WILDCARD_ID;
-      const fits = node === undefined || node.children.has(key) || node.children.size < cfg.maxChildren;
+      const fits = node.children.has(key) || node.children.size < cfg.maxChildren;
       const use = fits ? key : WILDCARD_ID;
       path.push(interner.words[use] ?? WILDCARD);
-      node = node?.children.get(use);
+      let next = node.children.get(use);
+      if (next === undefined) {
+        next = newNode();
+        node.children.set(use, next);
+      }
+      node = next;
     }
+    placed = node;
     return path;
   }
 
@@ -324,9 +339,8 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
     }
   }
 
-  function insert(c: Inner): void {
+  function insert(c: Inner, leaf: Node = leafFor(c.path)): void {
     byId.set(c.id, c);
-    const leaf = leafFor(c.path);
     leaf.clusters.push(c);
     leafOf.set(c.id, leaf);
   }
@@ -334,13 +348,25 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
   function createCluster(): Inner | undefined {
     const n = toks.count;
     const path = createPath();
-    const ids = toks.ids.slice(0, n);
+    const leaf = placed;
+    const ids: number[] = [];
+    const words: string[] = [];
+    const types: (VarType | undefined)[] = [];
+    const consts: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = toks.ids[i] ?? WILDCARD_ID;
+      const t = toks.types[i];
+      ids.push(id);
+      words.push(interner.words[id] ?? WILDCARD);
+      types.push(t);
+      if (t === undefined) consts.push(i);
+    }
     const created: Inner = {
       id: nextId++,
-      words: ids.map((id) => interner.words[id] ?? WILDCARD),
+      words,
       ids,
-      consts: constPositions(toks.types.slice(0, n)),
-      types: toks.types.slice(0, n),
+      consts,
+      types,
       count: 1,
       firstSeen: seq,
       lastSeen: seq,
@@ -350,7 +376,7 @@ export function createMiner(config: MinerConfig = defaultMinerConfig, from?: Min
     };
     created.parent = created.id;
     lastCluster = created;
-    insert(created);
+    insert(created, leaf);
     register(created);
     lastChange = "created";
     if (byId.size > cfg.maxClusters) evict();
