@@ -88,7 +88,7 @@ function summarize(
 
 export function plan(now: Date, input: PlanInput): Plan {
   const { policy, snapshot: snap, history } = input;
-  const storm = stormState(snap, policy.maxUnhealthyNodesPercent);
+  const storm = stormState(snap, policy.maxUnhealthyNodesPercent, now);
   const ctx: Ctx = {
     now,
     snap,
