@@ -439,14 +439,19 @@ afterAll(async () => {
 describe("record fault streams", () => {
   it("records every fault and its recovery", { timeout: 1_200_000 }, async () => {
     await runScenarios([...scenarios, nodeScenario]);
-    for (const ns of [...scenarios.map((s) => s.ns), nodeScenario.ns]) {
-      const rec = Recording.parse(recordingOf(ns));
-      writeFileSync(join(OUT, `${ns}.recording.json`), JSON.stringify(rec, undefined, 1) + "\n");
+    // Write every stream first, so that one failed check does not lose the others.
+    const recs = [...scenarios.map((s) => s.ns), nodeScenario.ns].map((ns) =>
+      Recording.parse(recordingOf(ns)),
+    );
+    for (const rec of recs)
+      writeFileSync(join(OUT, `${rec.scenario}.recording.json`), JSON.stringify(rec, undefined, 1) + "\n");
+    for (const rec of recs) {
       const warnings = rec.signals.filter((s) => s.kind === "event" && s.type === "Warning");
       const firing = rec.signals.filter((s) => s.kind === "finding" && s.state === "firing");
       // A NotReady node makes no Warning events of its own (the node-lifecycle controller's are Normal).
-      if (ns !== nodeScenario.ns) expect(warnings.length, `${ns}: warning events`).toBeGreaterThan(0);
-      expect(firing.length, `${ns}: findings`).toBeGreaterThan(0);
+      if (rec.scenario !== nodeScenario.ns)
+        expect(warnings.length, `${rec.scenario}: warning events`).toBeGreaterThan(0);
+      expect(firing.length, `${rec.scenario}: findings`).toBeGreaterThan(0);
     }
   });
 });
