@@ -5,3 +5,4 @@
 export { VigilError, invariant } from "./errors.js";
 export type { ObjectRef, Clock } from "./types.js";
 export { refKey } from "./types.js";
+export { parseQuantity } from "./quantity.js";

@@ -4,6 +4,7 @@
  * metrics.k8s.io over a short window (or reads a long per-container history from Prometheus), and sends
  * the plan's patches. Everything it reads becomes the plain `LiveInput` that `plan.ts` decides on.
  */
+import { parseQuantity } from "../../model/index.js";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import { HealingPolicySpec } from "../../api/index.js";
@@ -28,29 +29,12 @@ import {
 
 export type Scope = { readonly all: true } | { readonly all: false; readonly namespace: string };
 
-const SUFFIX: Readonly<Record<string, number>> = {
-  "": 1,
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-};
-
 /** "250m" → 0.25, "64Mi" → 67108864; undefined when absent or malformed. */
 export function quantity(q: unknown): number | undefined {
   if (typeof q === "number") return q;
   if (typeof q !== "string") return undefined;
-  const m = /^([0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$/.exec(q.trim());
-  const mult = SUFFIX[m?.[2] ?? "?"];
-  const n = Number(m?.[1]);
-  return mult === undefined || !Number.isFinite(n) ? undefined : n * mult;
+  const v = parseQuantity(q);
+  return v !== undefined && v >= 0 ? v : undefined;
 }
 
 type Obj = Record<string, unknown>;
