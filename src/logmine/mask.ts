@@ -41,8 +41,24 @@ const CLS = new Uint8Array(128);
   CLS[95] = C_LETTER; // "_"
   for (const ch of "=,;:()[]{}\"'<>|") CLS[ch.charCodeAt(0)] = C_STRUCT;
 }
+/**
+ * The word scan's classes for every UTF-16 code unit: those of `CLS` for ASCII, plus `S_SPECIAL` for a
+ * digit, slash or backslash (the word needs masking); 0 beyond ASCII. One load per character, no range test.
+ */
+const S_SPECIAL = 64;
+const SCAN = new Uint8Array(65536);
+{
+  SCAN.set(CLS);
+  for (let c = 48; c <= 57; c++) SCAN[c] = C_DIGIT | S_SPECIAL;
+  SCAN[47] = S_SPECIAL;
+  SCAN[92] = S_SPECIAL;
+}
+/** `CLS` for every UTF-16 code unit, the non-ASCII ones counting as letters. */
+const CLS_ALL = new Uint8Array(65536).fill(C_LETTER);
+CLS_ALL.set(CLS);
+/** The class of a char code read from `CH` or `BUF` (0 to 65535). */
 function cls(c: number): number {
-  return c < 128 ? (CLS[c] ?? 0) : C_LETTER;
+  return CLS_ALL[c] ?? 0;
 }
 const SLASH = 47;
 const BACKSLASH = 92;
@@ -248,7 +264,7 @@ export function tokenizeIds(line: string, t: Interner, out: WordIds): WordIds {
   let i = 0;
   while (i < n) {
     let c = line.charCodeAt(i);
-    if (c < 128 && CLS[c] === C_SPACE) {
+    if (SCAN[c] === C_SPACE) {
       i++;
       continue;
     }
@@ -260,10 +276,10 @@ export function tokenizeIds(line: string, t: Interner, out: WordIds): WordIds {
     while (i < n) {
       c = line.charCodeAt(i);
       ch[i] = c;
-      const k = c < 128 ? (CLS[c] ?? 0) : 0;
+      const k = SCAN[c] ?? 0;
       if (k === C_SPACE) break;
       h = Math.imul(h ^ c, FNV_PRIME);
-      if (k === C_DIGIT || c === SLASH || c === BACKSLASH) special = true;
+      if (k & S_SPECIAL) special = true;
       else if (k & (C_LOWER_HEX | C_UPPER_HEX)) {
         if (++hexRun >= 8) special = true;
       } else hexRun = 0;
