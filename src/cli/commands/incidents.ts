@@ -13,6 +13,7 @@ import { contextNamespace, expectOk, loadKubeConfig, rawRequest } from "../../ku
 import { VigilError } from "../../model/index.js";
 import type { CliContext, CommandSpec } from "../context.js";
 import { OutputFormat, renderData, renderTable } from "../output.js";
+import { explainFindings } from "./ask.js";
 
 const Flags = z.object({
   from: z.string().min(1).optional(),
@@ -23,6 +24,7 @@ const Flags = z.object({
   kubeconfig: z.string().optional(),
   context: z.string().optional(),
   output: OutputFormat,
+  explain: z.boolean().optional(),
 });
 type Flags = z.output<typeof Flags>;
 
@@ -158,7 +160,11 @@ function common(c: Command): Command {
     .option("-A, --all-namespaces", "Incident resources in every namespace")
     .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
     .option("--context <name>", "kubeconfig context")
-    .option("-o, --output <format>", "table|json|yaml", "table");
+    .option("-o, --output <format>", "table|json|yaml", "table")
+    .option(
+      "--explain",
+      "(show) explain the incident in plain language: a model if configured, else Vigil's own words",
+    );
 }
 
 export const incidentsCommand: CommandSpec = {
@@ -191,6 +197,27 @@ export const incidentsCommand: CommandSpec = {
               : "there are no incidents",
         });
       ctx.out(f.output === "table" ? incident.incidentText(i) : renderData(f.output, i));
+      if (f.explain === true) {
+        // The model (or Vigil's own words) gets the incident first: root causes, then the timeline.
+        const views = i.rootCauses.map((c, n) => ({
+          severity: i.severity,
+          kind: c.object.kind,
+          namespace: c.object.namespace,
+          name: c.object.name,
+          reason: c.code,
+          message: n === 0 ? `${i.title}: ${c.summary}` : c.summary,
+          evidence: [
+            ...c.evidence.slice(0, 5).map((e) => `${e.at} ${e.message}`),
+            ...(n === 0 ? i.timeline.slice(-15).map((t) => `${t.at} ${t.kind}: ${t.text}`) : []),
+          ],
+          suggestion: i.recommended?.summary ?? i.fixedBy ?? "",
+        }));
+        const namespace = i.subject.namespace === "" ? undefined : i.subject.namespace;
+        ctx.out(
+          "\n" +
+            (await explainFindings(views, { kubeconfig: f.kubeconfig, context: f.context, namespace }, ctx)),
+        );
+      }
     });
   },
 };
