@@ -54,6 +54,10 @@ export const KINDS: Readonly<Record<string, KindInfo>> = (() => {
     [["resourcequota", "resourcequotas", "quota"], K("v1", "ResourceQuota")],
     [["limitrange", "limitranges", "limits"], K("v1", "LimitRange")],
     [["storageclass", "storageclasses", "sc"], K("storage.k8s.io/v1", "StorageClass", false)],
+    // Vigil's own records: incidents with their timeline, scalers with their forecast, healing policies.
+    [["incident", "incidents", "inc"], K("vigil.dev/v1alpha1", "Incident")],
+    [["predictivescaler", "predictivescalers", "ps"], K("vigil.dev/v1alpha1", "PredictiveScaler")],
+    [["healingpolicy", "healingpolicies", "vhp"], K("vigil.dev/v1alpha1", "HealingPolicy")],
   ];
   const out: Record<string, KindInfo> = {};
   for (const [names, info] of table) for (const n of names) out[n] = info;
