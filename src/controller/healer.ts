@@ -93,6 +93,8 @@ export class Healer {
   /** Actions journaled by a previous run that may not have been sent: checked and sent on the first cycle. */
   #resume: { action: remediate.Action; incident: string }[] = [];
   #escalated = new Set<string>();
+  /** After a storm escalation, node actions stay blocked until then (see remediate.STORM_MEMORY_SECONDS). */
+  #stormUntil: string | undefined;
   #running = false;
   #again:
     | (() => { findings: readonly health.Finding[]; snapshot: health.Snapshot; raw: remediate.RawLookup })
@@ -237,7 +239,11 @@ export class Healer {
       policy: this.#o.policy,
       history: this.#history,
       raw: inp.raw,
+      stormUntil: this.#stormUntil,
     });
+    if (plan.escalations.some((e) => e.reason === "storm")) {
+      this.#stormUntil = new Date(now.getTime() + remediate.STORM_MEMORY_SECONDS * 1000).toISOString();
+    }
     for (const s of plan.skipped) this.#o.onEvent({ type: "skipped", skipped: s });
     for (const e of plan.escalations) {
       for (const fid of e.findingIds) {

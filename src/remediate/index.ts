@@ -14,6 +14,7 @@ export {
   apiPath,
 } from "./patch.js";
 export { historyEntry, plan } from "./plan.js";
+export { STORM_MEMORY_SECONDS } from "./nodes.js";
 export { SYSTEM_NAMESPACES } from "./policy.js";
 export { ESCALATION_REASONS, GUARDRAILS, OUTCOMES } from "./types.js";
 export type {

@@ -39,33 +39,31 @@ const NODE_CODES = new Set(["NodeNotReady", "NodeUnreachable"]);
 const MIRROR = "kubernetes.io/config.mirror";
 
 /** NotReady nodes and how many the policy tolerates: `max(1, floor(n * pct / 100))`, 0 when pct is 0. */
-/** How long a node that came back from NotReady still counts towards the storm threshold. */
+/** How long node actions stay blocked after a storm was seen: a partition heals node by node. */
 export const STORM_MEMORY_SECONDS = 600;
 
-/**
- * Nodes unhealthy now, plus nodes that recovered from NotReady within STORM_MEMORY_SECONDS: when a partition
- * heals node by node, the last node still down must not look like a lone failure to evacuate.
- * A node whose Ready condition changed shortly after it was created (a new node) does not count.
- */
 export function stormState(
   snap: Snapshot,
   pct: number,
-  now?: Date,
 ): { notReady: number; total: number; allowed: number } {
   const total = snap.nodes.length;
-  const recentlyRecovered = (n: Node): boolean => {
-    if (now === undefined) return false;
-    const c = nodeReady(n);
-    if (c?.status !== "True" || c.lastTransitionTime === undefined) return false;
-    const changed = Date.parse(c.lastTransitionTime);
-    const created =
-      n.metadata.creationTimestamp !== undefined ? Date.parse(n.metadata.creationTimestamp) : Number.NaN;
-    if (!Number.isNaN(created) && changed - created < 120_000) return false;
-    return now.getTime() - changed < STORM_MEMORY_SECONDS * 1000;
-  };
-  const notReady = snap.nodes.filter((n) => nodeReady(n)?.status !== "True" || recentlyRecovered(n)).length;
+  const notReady = snap.nodes.filter((n) => nodeReady(n)?.status !== "True").length;
   const allowed = pct === 0 ? 0 : Math.max(1, Math.floor((total * pct) / 100));
   return { notReady, total, allowed };
+}
+
+/**
+ * A storm now (more NotReady nodes than allowed), or one remembered: `stormUntil` is set by the executor
+ * after a storm escalation, so the last node still down while a partition heals is not evacuated.
+ */
+export function stormActive(
+  s: { readonly notReady: number; readonly allowed: number },
+  now: Date,
+  stormUntil: string | undefined,
+): { readonly now: boolean; readonly remembered: boolean } {
+  const current = s.notReady > s.allowed;
+  const remembered = !current && stormUntil !== undefined && now.getTime() < Date.parse(stormUntil);
+  return { now: current, remembered };
 }
 
 function nodeOf(ctx: Ctx, name: string): Node | undefined {

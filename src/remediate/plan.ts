@@ -13,7 +13,7 @@ import { refKey, type ObjectRef } from "../model/index.js";
 import { ageSeconds, plusSeconds } from "./cluster.js";
 import { actionId } from "./ids.js";
 import { cleanupPods, recommendCapacity } from "./pods.js";
-import { evacuateNode, forceDeletes, pdbGate, stormState, uncordonNode } from "./nodes.js";
+import { evacuateNode, forceDeletes, pdbGate, stormActive, stormState, uncordonNode } from "./nodes.js";
 import { inScope, modeFor } from "./policy.js";
 import type { Ctx, Proposal } from "./proposal.js";
 import type { Action, Escalation, Guardrail, HistoryEntry, Plan, PlanInput, Skipped } from "./types.js";
@@ -88,7 +88,8 @@ function summarize(
 
 export function plan(now: Date, input: PlanInput): Plan {
   const { policy, snapshot: snap, history } = input;
-  const storm = stormState(snap, policy.maxUnhealthyNodesPercent, now);
+  const storm = stormState(snap, policy.maxUnhealthyNodesPercent);
+  const stormNow = stormActive(storm, now, input.stormUntil);
   const ctx: Ctx = {
     now,
     snap,
@@ -97,7 +98,7 @@ export function plan(now: Date, input: PlanInput): Plan {
     raw: input.raw,
     limitRanges: input.limitRanges ?? [],
     findings: input.findings,
-    storm: storm.notReady > storm.allowed,
+    storm: stormNow.now || stormNow.remembered,
   };
   const actions: Action[] = [];
   const skipped: Skipped[] = [];
@@ -116,7 +117,7 @@ export function plan(now: Date, input: PlanInput): Plan {
   const nodeFindings = input.findings.filter(
     (f) => f.code === "NodeNotReady" || f.code === "NodeUnreachable",
   );
-  if (ctx.storm && !policy.suspend && policy.namespaceSelector === undefined && nodeFindings.length > 0) {
+  if (stormNow.now && !policy.suspend && policy.namespaceSelector === undefined && nodeFindings.length > 0) {
     const first = [...nodeFindings].sort((a, b) => a.object.name.localeCompare(b.object.name))[0];
     if (first !== undefined)
       escalate({

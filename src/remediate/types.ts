@@ -231,6 +231,11 @@ export interface PlanInput {
   /** Needed for rollbacks (the healthy ReplicaSet's full pod template) and exact annotation patches. */
   readonly raw?: RawLookup | undefined;
   readonly limitRanges?: readonly LimitRange[] | undefined;
+  /**
+   * Set by the executor for STORM_MEMORY_SECONDS after a storm escalation: node actions stay blocked until
+   * then, so a partition that heals node by node does not end with the last node down being evacuated.
+   */
+  readonly stormUntil?: string | undefined;
   /** Labels of namespaces, for `namespaceSelector`; `kubernetes.io/metadata.name` is always implied. */
   readonly namespaceLabels?: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined;
 }
