@@ -20,3 +20,4 @@ export {
   type UpperForecast,
   type ForecastRequest,
 } from "./predictivescaler-plan.js";
+export { AnalysisWorker } from "./analysis.js";

@@ -6,6 +6,7 @@
  */
 import * as health from "../health/index.js";
 import type { Clock } from "../model/index.js";
+import type { AnalysisWorker } from "./analysis.js";
 import type { WatchSet } from "./watchset.js";
 
 export type FindingEvent =
@@ -23,6 +24,8 @@ export interface ObserverOptions {
   readonly resyncMs?: number;
   readonly namespaces?: readonly string[] | undefined;
   readonly onEvent: (e: FindingEvent) => void;
+  /** Run the analyzers in this worker (fed by the WatchSet's onObject): the event loop never waits for them. */
+  readonly worker?: AnalysisWorker | undefined;
   /** After each analysis: all current findings and how long the analysis took. */
   readonly onAnalysis?: (findings: readonly health.Finding[], tookMs: number) => void;
 }
@@ -39,6 +42,8 @@ export class Observer {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #first = true;
   #snapshot: health.Snapshot | undefined;
+  #inFlight = false;
+  #rerun = false;
 
   constructor(watch: WatchSet, opts: ObserverOptions) {
     this.#watch = watch;
@@ -49,8 +54,10 @@ export class Observer {
     return [...this.#current.values()];
   }
 
-  /** The snapshot of the last analysis. */
+  /** The snapshot of the last analysis (with a worker: built on demand from the main thread's caches). */
   get snapshot(): health.Snapshot | undefined {
+    if (this.#snapshot === undefined && this.#opts.worker !== undefined && this.#watch.synced)
+      this.#snapshot = this.#watch.snapshot(this.#opts.namespaces);
     return this.#snapshot;
   }
 
@@ -60,11 +67,12 @@ export class Observer {
     if (this.#timer === undefined && this.#watch.synced) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
-        this.analyzeNow();
+        this.#trigger();
       }, this.#opts.debounceMs ?? 20);
     }
   }
 
+  /** Analyses now, on this thread (start-up, tests). */
   analyzeNow(): void {
     if (!this.#watch.synced) return;
     const since = this.#dirtySince;
@@ -73,7 +81,41 @@ export class Observer {
     const snapshot = this.#watch.snapshot(this.#opts.namespaces);
     const findings = health.analyze(this.#opts.clock.now(), snapshot, this.#opts.config);
     this.#snapshot = snapshot;
-    const tookMs = performance.now() - t0;
+    this.#apply(findings, performance.now() - t0, since);
+  }
+
+  #trigger(): void {
+    const w = this.#opts.worker;
+    if (w === undefined || w.failed) {
+      this.analyzeNow();
+      return;
+    }
+    if (this.#inFlight) {
+      this.#rerun = true;
+      return;
+    }
+    if (!this.#watch.synced) return;
+    this.#inFlight = true;
+    const since = this.#dirtySince;
+    this.#dirtySince = undefined;
+    w.analyze(this.#opts.clock.now(), this.#opts.config, this.#opts.namespaces)
+      .then((r) => {
+        this.#snapshot = undefined;
+        this.#apply(r.findings, r.tookMs, since);
+      })
+      .catch(() => {
+        this.analyzeNow(); // the worker died: fall back to this thread
+      })
+      .finally(() => {
+        this.#inFlight = false;
+        if (this.#rerun) {
+          this.#rerun = false;
+          this.#trigger();
+        }
+      });
+  }
+
+  #apply(findings: readonly health.Finding[], tookMs: number, since: number | undefined): void {
     const latency = since === undefined || this.#first ? undefined : performance.now() - since;
     const next = new Map(findings.map((f) => [f.id, f]));
     for (const [id, f] of next) {
@@ -105,7 +147,7 @@ export class Observer {
           { once: true },
         );
       });
-      if (!isAborted(signal)) this.analyzeNow();
+      if (!isAborted(signal)) this.#trigger();
     }
     if (this.#timer !== undefined) clearTimeout(this.#timer);
   }

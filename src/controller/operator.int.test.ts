@@ -117,11 +117,19 @@ describe("vigil run on the sandbox", () => {
     const poll = (async () => {
       for (;;) {
         const inc = await incidents("crash");
-        if (inc.some((i) => i.metadata.annotations?.["vigil.dev/pending-actions"] !== undefined)) {
+        // The pending window can be shorter than one poll (the analysis runs in a worker): an action already
+        // on record is as good a moment to kill — the restart must still neither repeat nor lose it.
+        if (
+          inc.some(
+            (i) =>
+              i.metadata.annotations?.["vigil.dev/pending-actions"] !== undefined ||
+              (i.status?.actions ?? []).some((a) => a.kind === "rollback"),
+          )
+        ) {
           first.kill("SIGKILL");
           return;
         }
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 10));
       }
     })();
     await applyObjects(sb.kc, [web("crash")] as never, { force: true });

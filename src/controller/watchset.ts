@@ -170,6 +170,9 @@ export interface WatchSetOptions {
   readonly onChange: (kind: health.KindKey, key: string) => void;
   readonly onRestart?: (fields: { path: string; reason: string; delayMs: number }) => void;
   readonly metricsIntervalMs?: number;
+  /** Every object change (`undefined`: deleted), with an id unique across informers: feeds the analysis worker. */
+  readonly onObject?: (kind: health.KindKey, id: string, obj: unknown) => void;
+  readonly onMetrics?: (items: readonly unknown[]) => void;
 }
 
 export class WatchSet {
@@ -184,11 +187,12 @@ export class WatchSet {
   constructor(kc: KubeConfig, opts: WatchSetOptions) {
     this.#kc = kc;
     this.#opts = opts;
-    this.informers = WATCHED.map((spec) => ({
+    this.informers = WATCHED.map((spec, i) => ({
       spec,
       informer: new Informer(kc, {
         path: collectionPath(spec, opts.namespace),
-        onChange: (key) => {
+        onChange: (key, obj) => {
+          opts.onObject?.(spec.key, `${i}/${key}`, obj);
           opts.onChange(spec.key, key);
         },
         ...(opts.onRestart !== undefined ? { onRestart: opts.onRestart } : {}),
@@ -278,6 +282,7 @@ export class WatchSet {
           "pod metrics",
         ) as { items?: unknown[] };
         this.#podMetrics = body.items ?? [];
+        this.#opts.onMetrics?.(this.#podMetrics);
       } catch {
         // metrics.k8s.io is optional: OOM evidence just lacks the observed usage
       }

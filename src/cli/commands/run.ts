@@ -12,6 +12,7 @@ import { z } from "zod";
 import { hostname } from "node:os";
 import { HealingPolicySpec, CRDS, crdManifest } from "../../api/index.js";
 import {
+  AnalysisWorker,
   describeAction,
   Healer,
   Observer,
@@ -216,10 +217,20 @@ export const runCommand: CommandSpec = {
           if (ref.healer.pendingCount > 0)
             log.info({ pending: ref.healer.pendingCount }, "resuming verification of actions in flight");
         }
+        // The analyzers run in a worker thread fed with every change, so watches and Lease renewals on this
+        // thread never wait for a full analysis (falls back to this thread when the worker is unavailable).
+        const worker = AnalysisWorker.start();
         const watch = new WatchSet(kc, {
           namespace: f.namespace,
           onChange: () => {
             ref.observer?.changed();
+          },
+          onObject: (kind, id, obj) => {
+            if (obj === undefined) worker?.delete(kind, id);
+            else worker?.set(kind, id, obj);
+          },
+          onMetrics: (items) => {
+            worker?.metrics(items);
           },
           onRestart: (fields) => {
             log.warn(fields, "watch restarted");
@@ -227,6 +238,7 @@ export const runCommand: CommandSpec = {
         });
         const observer = new Observer(watch, {
           clock,
+          worker,
           config: health.defaultHealthConfig,
           namespaces: f.namespace !== undefined ? [f.namespace] : undefined,
           onEvent: (e) => {
@@ -351,6 +363,7 @@ export const runCommand: CommandSpec = {
         }
         await Promise.all([watching, observer.run(ctx.signal), electing, ...scalers]);
         server?.close();
+        await worker?.stop();
         log.info({}, "operator stopped");
       });
   },
