@@ -261,14 +261,6 @@ export class WatchSet {
     return health.assembleSnapshot(items, { namespaces });
   }
 
-  /** The raw lists for `health.ingest`. */
-  rawLists(): health.RawLists {
-    const out: Partial<Record<health.KindKey, unknown[]>> = {};
-    for (const { spec, informer } of this.informers) (out[spec.key] ??= []).push(...informer.list());
-    out.podMetrics = this.#podMetrics;
-    return out;
-  }
-
   async #pollMetrics(signal: AbortSignal): Promise<void> {
     const path =
       this.#opts.namespace !== undefined

@@ -4,13 +4,12 @@
  * kube-scheduler) with kwok as the kubelets and metrics-server for metrics.k8s.io, on free loopback
  * ports, with its state in one directory per sandbox.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:https";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CoreV1Api, KubeConfig, type KubernetesObject, type V1Node } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
-import { applyObjects } from "../kube/index.js";
+import { applyObjects, rawRequest } from "../kube/index.js";
 import { VigilError } from "../model/index.js";
 import {
   COMPONENTS,
@@ -311,27 +310,6 @@ async function waitFor(
   }
 }
 
-function httpsGet(url: string, paths: SandboxPaths): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        ca: readFileSync(join(paths.pki, "ca.crt")),
-        cert: readFileSync(join(paths.pki, "admin.crt")),
-        key: readFileSync(join(paths.pki, "admin.key")),
-        timeout: 2000,
-      },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.end();
-  });
-}
-
 async function httpGetOk(url: string): Promise<boolean> {
   const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
   return res.ok;
@@ -392,8 +370,7 @@ export async function up(env: SandboxEnv, opts: UpOptions): Promise<UpResult> {
   const exits = new Map<ComponentName, { started: Started; exit?: string }>();
   const saveState = () => {
     writeFileSync(paths.state + ".tmp", JSON.stringify(state, undefined, 2));
-    writeFileSync(paths.state, readFileSync(paths.state + ".tmp"));
-    rmSync(paths.state + ".tmp");
+    renameSync(paths.state + ".tmp", paths.state);
   };
   const died = (): string | undefined => {
     for (const [name, e] of exits) {
@@ -454,16 +431,16 @@ export async function up(env: SandboxEnv, opts: UpOptions): Promise<UpResult> {
 
     env.progress("starting kube-apiserver");
     start("kube-apiserver");
+    const kc = new KubeConfig();
+    kc.loadFromFile(paths.kubeconfig);
     await waitFor(
       "kube-apiserver /readyz",
       60_000,
       opts.signal,
       died,
-      async () => (await httpsGet(`${server}/readyz`, paths)) === 200,
+      async () => (await rawRequest(kc, "GET", "/readyz", { timeoutMs: 2000 })).status === 200,
     );
 
-    const kc = new KubeConfig();
-    kc.loadFromFile(paths.kubeconfig);
     env.progress("starting kube-controller-manager and kube-scheduler");
     start("kube-controller-manager");
     start("kube-scheduler");
@@ -472,12 +449,11 @@ export async function up(env: SandboxEnv, opts: UpOptions): Promise<UpResult> {
     await applyObjects(kc, loadManifests(yamlFiles(join(env.binDir, "kwok-crds")), {}), { force: true });
     const core = kc.makeApiClient(CoreV1Api);
     await waitFor("kwok CRDs", 30_000, opts.signal, died, async () => {
-      const res = await fetchJson(kc, "/apis/kwok.x-k8s.io/v1alpha1");
-      return (
-        res !== undefined &&
-        JSON.stringify(res).includes("ClusterResourceUsage") &&
-        JSON.stringify(res).includes('"Stage"')
+      const res = await rawRequest(kc, "GET", "/apis/kwok.x-k8s.io/v1alpha1", { timeoutMs: 2000 });
+      const kinds = new Set(
+        ((res.body as { resources?: { kind: string }[] } | undefined)?.resources ?? []).map((r) => r.kind),
       );
+      return res.status === 200 && kinds.has("ClusterResourceUsage") && kinds.has("Stage");
     });
     const vars = { METRICS_SERVER_PORT: String(metricsServer), ASSETS_DIR: env.assetsDir };
     await applyObjects(
@@ -527,36 +503,6 @@ export async function up(env: SandboxEnv, opts: UpOptions): Promise<UpResult> {
       { cause: err },
     );
   }
-}
-
-async function fetchJson(kc: KubeConfig, path: string): Promise<unknown> {
-  const cluster = kc.getCurrentCluster();
-  if (cluster === null) return undefined;
-  const opts: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
-  const user = kc.getCurrentUser();
-  if (cluster.caFile !== undefined) opts.ca = readFileSync(cluster.caFile);
-  if (user?.certFile !== undefined) opts.cert = readFileSync(user.certFile);
-  if (user?.keyFile !== undefined) opts.key = readFileSync(user.keyFile);
-  return new Promise((resolve, reject) => {
-    const req = request(`${cluster.server}${path}`, { ...opts, timeout: 2000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        if (res.statusCode !== 200) {
-          resolve(undefined);
-          return;
-        }
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-        } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
-    });
-    req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.end();
-  });
 }
 
 async function stopAll(state: SandboxState): Promise<Record<string, string>> {

@@ -5,7 +5,6 @@
  * node that stops heartbeating) and prints detection → action → verification as it happens, with the
  * time to recover of each incident and a summary table. Removes the sandbox at the end unless --keep.
  */
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment, type V1Pod } from "@kubernetes/client-node";
 import type { Command } from "commander";
@@ -16,6 +15,7 @@ import * as health from "../../health/index.js";
 import { applyObjects, rawRequest } from "../../kube/index.js";
 import { VigilError } from "../../model/index.js";
 import * as sandbox from "../../sandbox/index.js";
+import { sandboxEnv } from "./sandbox.js";
 import type { CliContext, CommandSpec } from "../context.js";
 import { renderTable } from "../output.js";
 
@@ -114,15 +114,7 @@ export const demoCommand: CommandSpec = {
         const say = (s: string) => {
           ctx.out(`${secs()}s  ${s}\n`);
         };
-        const env: sandbox.SandboxEnv = {
-          home: ctx.cfg.home,
-          binDir: ctx.cfg.testbedBin ?? join(ctx.cfg.root, "testbed", "bin"),
-          assetsDir: join(ctx.cfg.root, "deploy", "sandbox"),
-          progress: (m) => {
-            ctx.err(`sandbox: ${m}\n`);
-          },
-          selfCommand: [process.execPath, join(ctx.cfg.root, "dist", "cli", "main.js")],
-        };
+        const env = sandboxEnv(ctx);
         const existing = sandbox.status({ home: ctx.cfg.home }, f.name);
         if (existing.exists) await sandbox.down({ home: ctx.cfg.home }, f.name);
         say(`starting a real Kubernetes v1.37.2 control plane (sandbox "${f.name}", 3 nodes)`);

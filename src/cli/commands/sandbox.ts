@@ -27,14 +27,19 @@ function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   return r.data;
 }
 
-function sandboxEnv(ctx: CliContext, binDir: string | undefined): sandbox.SandboxEnv {
+/** Where this checkout's testbed binaries, sandbox manifests and CLI are: shared by every command that starts a sandbox. */
+export function sandboxEnv(
+  ctx: CliContext,
+  binDir?: string,
+  progress: (message: string) => void = (m) => {
+    ctx.err(`sandbox: ${m}\n`);
+  },
+): sandbox.SandboxEnv {
   return {
     home: ctx.cfg.home,
     binDir: binDir ?? ctx.cfg.testbedBin ?? join(ctx.cfg.root, "testbed", "bin"),
     assetsDir: join(ctx.cfg.root, "deploy", "sandbox"),
-    progress: (m) => {
-      ctx.err(`sandbox: ${m}\n`);
-    },
+    progress,
     selfCommand: [process.execPath, join(ctx.cfg.root, "dist", "cli", "main.js")],
   };
 }

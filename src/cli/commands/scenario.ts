@@ -5,12 +5,12 @@
  * the actions Vigil took (none with `--baseline`: Kubernetes' own self-healing only).
  * `vigil scenario list` shows the catalogue in deploy/scenarios/.
  */
-import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Command } from "commander";
 import { z } from "zod";
 import { VigilError } from "../../model/index.js";
 import * as sandbox from "../../sandbox/index.js";
+import { sandboxEnv } from "./sandbox.js";
 import type { CliContext, CommandSpec } from "../context.js";
 import { renderData, renderTable } from "../output.js";
 import { catalogue, loadScenario, runScenario, type ScenarioRun } from "../scenario/index.js";
@@ -35,15 +35,7 @@ export async function scenarioCluster(
     kc.loadFromFile(kubeconfig);
     return { kc, path: kubeconfig, close: () => Promise.resolve() };
   }
-  const env: sandbox.SandboxEnv = {
-    home: ctx.cfg.home,
-    binDir: ctx.cfg.testbedBin ?? join(ctx.cfg.root, "testbed", "bin"),
-    assetsDir: join(ctx.cfg.root, "deploy", "sandbox"),
-    progress: (m) => {
-      ctx.err(`sandbox: ${m}\n`);
-    },
-    selfCommand: [process.execPath, join(ctx.cfg.root, "dist", "cli", "main.js")],
-  };
+  const env = sandboxEnv(ctx);
   if (sandbox.status({ home: ctx.cfg.home }, name).exists) await sandbox.down({ home: ctx.cfg.home }, name);
   const up = await sandbox.up(env, { name, nodes, timeoutMs: 120_000, signal: ctx.signal });
   const kc = new KubeConfig();

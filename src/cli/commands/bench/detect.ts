@@ -7,7 +7,6 @@
  * while faults are created one after another through the API; each sample is the time from just before
  * the create request is sent to the moment the finding is emitted.
  */
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { KubeConfig } from "@kubernetes/client-node";
 import { Observer, WatchSet } from "../../../controller/index.js";
@@ -17,6 +16,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import * as health from "../../../health/index.js";
 import { VigilError } from "../../../model/index.js";
+import { sandboxEnv } from "../sandbox.js";
 import type { CliContext } from "../../context.js";
 import { renderData, renderTable } from "../../output.js";
 import type { BenchSpec } from "../bench.js";
@@ -457,16 +457,12 @@ export const detectBench: BenchSpec = {
           else {
             name = `bench-detect-${process.pid}`;
             progress(`starting sandbox ${name}`);
-            const up = await sandbox.up(
-              {
-                home: ctx.cfg.home,
-                binDir: ctx.cfg.testbedBin ?? join(ctx.cfg.root, "testbed", "bin"),
-                assetsDir: join(ctx.cfg.root, "deploy", "sandbox"),
-                progress,
-                selfCommand: [process.execPath, join(ctx.cfg.root, "dist", "cli", "main.js")],
-              },
-              { name, nodes: 1, timeoutMs: 120_000, signal: ctx.signal },
-            );
+            const up = await sandbox.up(sandboxEnv(ctx, undefined, progress), {
+              name,
+              nodes: 1,
+              timeoutMs: 120_000,
+              signal: ctx.signal,
+            });
             kc = new KubeConfig();
             kc.loadFromFile(up.state.kubeconfig);
           }
