@@ -9,6 +9,7 @@ import { z } from "zod";
 import * as logmine from "../logmine/index.js";
 import { capList } from "./cap.js";
 import type { FindingsSource } from "./findings.js";
+import { liveRecommendations, recommendationView } from "./recommend.js";
 import { eventTime, eventView, KIND_NAMES, resolveKind, slim, summarize, type KindInfo } from "./views.js";
 import type { CoreV1Event } from "@kubernetes/client-node";
 
@@ -407,6 +408,66 @@ const getMetrics = defineTool({
   },
 });
 
+const WORKLOAD_KIND: Readonly<Record<string, string>> = {
+  deployment: "Deployment",
+  statefulset: "StatefulSet",
+  daemonset: "DaemonSet",
+};
+
+const getRecommendations = defineTool({
+  name: "get_recommendations",
+  description:
+    "Vigil's right-sizing recommendations (what `vigil recommend` computes): per workload and container, current → recommended CPU/memory requests and limits, peak usage, OOM kills, QoS change, monthly cost and the exact patch. From one metrics.k8s.io reading, so confidence is low for a young workload. Read-only: nothing is applied. Narrow with namespace, name or labelSelector.",
+  schema: z.object({
+    namespace: nsArg,
+    name: z.string().min(1).max(253).optional().describe("one workload's name"),
+    kind: z.enum(["deployment", "statefulset", "daemonset"]).optional(),
+    labelSelector: selector.describe("workloads whose labels match, e.g. app=checkout"),
+    includeUnchanged: z
+      .boolean()
+      .default(false)
+      .describe("also list workloads whose resources are already right (status ok or noData)"),
+    limit: z.number().int().min(1).max(50).default(20),
+  }),
+  async run(a, ctx) {
+    const plan = await liveRecommendations(
+      ctx.cluster,
+      { namespace: nsFor(a.namespace, undefined, ctx), labelSelector: a.labelSelector },
+      ctx.now,
+      ctx.signal,
+    );
+    const kind = a.kind !== undefined ? WORKLOAD_KIND[a.kind] : undefined;
+    const named = plan.workloads.filter(
+      (w) => (a.name === undefined || w.name === a.name) && (kind === undefined || w.kind === kind),
+    );
+    if (a.name !== undefined && named.length === 0)
+      throw new ToolInputError(
+        `no Deployment, StatefulSet or DaemonSet named "${a.name}"${a.namespace !== undefined ? ` in namespace ${a.namespace}` : ""}`,
+      );
+    // Workloads with something to change first, the biggest savings first.
+    const shown = named
+      .filter((w) => a.includeUnchanged || a.name !== undefined || w.patchBytes !== undefined)
+      .sort(
+        (x, y) =>
+          Number(y.patchBytes !== undefined) - Number(x.patchBytes !== undefined) ||
+          y.monthly.savings - x.monthly.savings,
+      );
+    const capped = capList(shown.map(recommendationView), a.limit);
+    const idle = plan.idle.filter((i) => a.name === undefined || i.name.endsWith(`/${a.name}`));
+    return {
+      source: plan.source,
+      currency: plan.currency,
+      workloads: capped.items,
+      total: capped.total,
+      unchanged: named.length - named.filter((w) => w.patchBytes !== undefined).length,
+      ...(idle.length > 0 ? { idle: idle.slice(0, 10) } : {}),
+      ...(plan.skipped.length > 0 && a.name === undefined ? { skipped: plan.skipped.slice(0, 10) } : {}),
+      ...(capped.truncated ? { truncated: true, hint: "narrow with namespace, name or labelSelector" } : {}),
+      note: "one usage reading: for a longer window run `vigil recommend --sample 5m` or with --prometheus-url",
+    };
+  },
+});
+
 export const proposeFix = defineTool({
   name: "propose_fix",
   mutating: true,
@@ -435,6 +496,7 @@ export const READ_ONLY_TOOLS: readonly Tool[] = [
   getEvents,
   getPodLogs,
   getMetrics,
+  getRecommendations,
 ];
 
 export const ALL_TOOLS: readonly Tool[] = [...READ_ONLY_TOOLS, proposeFix];

@@ -7,11 +7,12 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { describe, expect, it } from "vitest";
 import * as llm from "../llm/index.js";
 import { CORPUS, SECRETS } from "../llm/testdata/corpus.js";
+import { RIGHTSIZE_OBJECTS } from "../llm/testdata/rightsize.js";
 import { fakeCluster } from "../llm/testkit.js";
 import { createMcpServer, serveHttp, type McpDeps } from "./server.js";
 
 async function deps(): Promise<McpDeps> {
-  const cluster = fakeCluster(CORPUS);
+  const cluster = fakeCluster({ ...CORPUS, objects: [...CORPUS.objects, ...RIGHTSIZE_OBJECTS] });
   const redactor = llm.createRedactor({ emails: true, ips: true, patterns: [] });
   // As `vigil mcp` does at start: learn the Secret values in scope.
   await llm.learnSecrets(cluster, redactor, "shop", new AbortController().signal);
@@ -61,6 +62,20 @@ async function exercise(client: Client) {
   for (const s of SECRETS) {
     expect(all, s).not.toContain(s);
   }
+
+  const recs = await client.callTool({
+    name: "get_recommendations",
+    arguments: { namespace: "shop", name: "api" },
+  });
+  expect(recs.isError).not.toBe(true);
+  const rec = JSON.parse(text(recs)) as { workloads: { name: string; status: string; patch: string }[] };
+  expect(rec.workloads).toHaveLength(1);
+  expect(rec.workloads[0]).toMatchObject({ name: "api", status: "resize" });
+  expect(rec.workloads[0]?.patch).toContain('"resources"');
+  const recSchema = tools.find((t) => t.name === "get_recommendations")?.inputSchema.properties;
+  expect(Object.keys(recSchema ?? {})).toEqual(expect.arrayContaining(["namespace", "name", "limit"]));
+  const noSuch = await client.callTool({ name: "get_recommendations", arguments: { name: "nope" } });
+  expect(noSuch.isError).toBe(true);
 
   const bad = await client.callTool({ name: "list_resources", arguments: { kind: "widgets" } });
   expect(bad.isError).toBe(true);
