@@ -27,7 +27,8 @@ export {
   type PredictiveState,
 } from "./predictive.js";
 export { queueStep, EMPTY_QUEUE, type ServiceModel, type QueueState, type QueueStep } from "./queue.js";
-export { syntheticTrace, DEFAULT_TRACE, type Trace, type TraceSpec } from "./traces.js";
+export { syntheticTrace, spikeWindows, DEFAULT_TRACE, type Trace, type TraceSpec } from "./traces.js";
+export { seasonalOutlook, DEFAULT_OUTLOOK, type Outlook, type OutlookOptions } from "./seasonal.js";
 export {
   simulate,
   spikeMask,
@@ -37,4 +38,6 @@ export {
   type PolicyRun,
   type PolicyScore,
   type TraceInput,
+  type LabelledWindow,
+  type WindowScore,
 } from "./simulate.js";

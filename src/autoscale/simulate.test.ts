@@ -25,6 +25,7 @@ describe("predictiveDecide", () => {
     marginSeconds: 60,
     scaleDownWindowSeconds: 300,
     scaleDownMaxFraction: 0.25,
+    tolerance: 0.1,
     minReplicas: 1,
     maxReplicas: 50,
   };

@@ -9,6 +9,8 @@ import {
   nonNegative,
   detectPeriod,
   quantileModel,
+  DAY,
+  WEEK,
   type EnsembleFitted,
   type Fitted,
 } from "../forecast/index.js";
@@ -28,6 +30,7 @@ import {
   type PredictivePolicy,
 } from "./predictive.js";
 import { EMPTY_QUEUE, queueStep, type ServiceModel } from "./queue.js";
+import { DEFAULT_OUTLOOK, seasonalOutlook, type OutlookOptions } from "./seasonal.js";
 
 export interface SimConfig {
   readonly capacityPerPod: number;
@@ -44,8 +47,20 @@ export interface SimConfig {
   readonly metricWindowSeconds: number;
   /** A pod has no metric sample until it has been ready this long. */
   readonly metricDelaySeconds: number;
-  /** Vigil refits its forecast this often (between refits it only updates). */
+  /** Vigil refits its forecast (ensemble) or re-detects the period (seasonal) this often. */
   readonly refitSeconds: number;
+  /**
+   * Vigil's forecast: "seasonal" (per time-of-day change that most past days agree on, applied to the
+   * current level), "ensemble" (the forecast ensemble's upper bound raised to the seasonal p90: the first
+   * version) or "none" (demand and the reactive floor only: an ablation).
+   */
+  readonly forecaster: "seasonal" | "ensemble" | "none";
+  readonly outlook: Omit<OutlookOptions, "period">;
+  /**
+   * Vigil's demand signal: the offered rate over this window (an irate over one 15 s scrape), against
+   * the HPA's `metricWindowSeconds` mean. 0: Vigil uses only the HPA's signal.
+   */
+  readonly demandWindowSeconds: number;
   /** Scored from here on; the time before is history for both policies. */
   readonly warmupSeconds: number;
   /** Vigil's interval coverage for the upper bound. */
@@ -67,6 +82,9 @@ export const DEFAULT_SIM: SimConfig = {
   metricWindowSeconds: 60,
   metricDelaySeconds: 15,
   refitSeconds: 3600,
+  forecaster: "seasonal",
+  outlook: DEFAULT_OUTLOOK,
+  demandWindowSeconds: 15,
   warmupSeconds: 2 * 86_400,
   level: 0.9,
   minuteTarget: 0.99,
@@ -85,6 +103,22 @@ export interface PolicyRun extends PolicyScore {
   /** Availability inside spike windows (and the 5 minutes after each). */
   readonly spike_availability: number;
   readonly spike_violation_minutes: number;
+  /** Start (unix seconds) of every scored minute that missed the SLO. */
+  readonly violated: readonly number[];
+  /** Per labelled window kind (e.g. "daily", "random"), when the caller gave windows. */
+  readonly by_window: Readonly<Record<string, WindowScore>>;
+}
+
+export interface WindowScore {
+  readonly slo_violation_minutes: number;
+  readonly availability: number;
+}
+
+/** A labelled stretch of the trace (a known spike), scored separately; `end` excludes the 5-min tail. */
+export interface LabelledWindow {
+  readonly start: number;
+  readonly end: number;
+  readonly label: string;
 }
 
 export interface SimResult {
@@ -120,7 +154,13 @@ export function spikeMask(values: readonly number[], step: number, factor = 1.5)
 
 type Policy = "hpa" | "vigil";
 
-function run(trace: TraceInput, cfg: SimConfig, policy: Policy, spikes: readonly boolean[]): PolicyRun {
+function run(
+  trace: TraceInput,
+  cfg: SimConfig,
+  policy: Policy,
+  spikes: readonly boolean[],
+  labels: readonly (string | undefined)[],
+): PolicyRun {
   const { start, step, values } = trace;
   const end = start + values.length * step;
   const dt = cfg.dtSeconds;
@@ -155,8 +195,12 @@ function run(trace: TraceInput, cfg: SimConfig, policy: Policy, spikes: readonly
   let qfit: Fitted | undefined;
   let fitAt = Number.NEGATIVE_INFINITY;
   let fitValues: number[] = [];
-  let upper: number[] = [];
+  let upper: readonly number[] = [];
   let knownSteps = -1;
+  let period = 0;
+  // Requests per second per trace step (what a scraped rate history holds).
+  const rates1 = values.map((v) => v / step);
+  const demandTicks = Math.round(cfg.demandWindowSeconds / dt);
   const h = Math.max(
     1,
     Math.ceil((cfg.startupSeconds + pol.marginSeconds + HPA_DEFAULTS.syncPeriodSeconds) / step),
@@ -173,9 +217,21 @@ function run(trace: TraceInput, cfg: SimConfig, policy: Policy, spikes: readonly
   let minArr = 0;
   let minOk = 0;
   let minute = -1;
+  const violated: number[] = [];
+  const win = new Map<string, { v: number; arrived: number; onTime: number }>();
+  const slot = (i: number) => {
+    const l = labels[i];
+    if (l === undefined) return undefined;
+    let w = win.get(l);
+    if (w === undefined) win.set(l, (w = { v: 0, arrived: 0, onTime: 0 }));
+    return w;
+  };
   const flushMinute = () => {
     if (minute >= 0 && minArr > 0 && minOk / minArr < cfg.minuteTarget) {
       violations++;
+      violated.push(start + minute * 60);
+      const w = slot(Math.floor((minute * 60) / step));
+      if (w !== undefined) w.v++;
       if (spikes[Math.floor((minute * 60) / step)] === true) spikeViolations++;
     }
     minArr = 0;
@@ -184,7 +240,7 @@ function run(trace: TraceInput, cfg: SimConfig, policy: Policy, spikes: readonly
   for (let t = start; t < end; t += dt) {
     const rate = rateAt(t);
     rates.push(rate);
-    if (rates.length > winTicks) rates.shift();
+    if (rates.length > Math.max(winTicks, demandTicks)) rates.shift();
     const ready = pods.filter((p) => p.readyAt <= t).length;
     const r = queueStep(
       t,
@@ -210,6 +266,11 @@ function run(trace: TraceInput, cfg: SimConfig, policy: Policy, spikes: readonly
       minOk += r.onTime;
       arrived += r.arrived;
       onTime += r.onTime;
+      const w = slot(Math.floor((t - start) / step));
+      if (w !== undefined) {
+        w.arrived += r.arrived;
+        w.onTime += r.onTime;
+      }
       if (spikes[Math.floor((t - start) / step)] === true) {
         sArrived += r.arrived;
         sOnTime += r.onTime;
@@ -218,7 +279,8 @@ function run(trace: TraceInput, cfg: SimConfig, policy: Policy, spikes: readonly
     }
     if ((t - start) % HPA_DEFAULTS.syncPeriodSeconds !== 0) continue;
     // The HPA's view: pending pods, pods without a sample yet, ready pods with the offered rate per pod.
-    const metric = rates.reduce((s, x) => s + x, 0) / rates.length / Math.max(1, ready);
+    const lagged = rates.slice(-winTicks);
+    const metric = lagged.reduce((s, x) => s + x, 0) / lagged.length / Math.max(1, ready);
     const views: PodView[] = pods.map((p) => ({
       phase: p.readyAt > t ? "Pending" : "Running",
       deleting: false,
@@ -236,15 +298,28 @@ function run(trace: TraceInput, cfg: SimConfig, policy: Policy, spikes: readonly
       const reactive =
         m.kind === "ok" ? Math.min(cfg.maxReplicas, Math.max(cfg.minReplicas, m.replicas)) : current;
       const known = Math.floor((t - start) / step);
-      if (known !== knownSteps && known >= 10) {
+      // Pods started now are ready at t + start-up; the next decision comes one sync later.
+      const lead = cfg.startupSeconds + HPA_DEFAULTS.syncPeriodSeconds + pol.marginSeconds;
+      const hNow = Math.max(1, Math.floor((t + lead - start) / step) - known + 1);
+      if (cfg.forecaster === "seasonal" && known >= 1) {
+        if (t - fitAt >= cfg.refitSeconds) {
+          const from = Math.max(0, known - Math.round((15 * 86_400) / step));
+          // A day unless a week is detected: the outlook's agreement rule already rejects what does
+          // not recur, and period detection flips to "none" on short or weekend-shifted history.
+          const p = detectPeriod(values.slice(from, known), step);
+          period = Math.round((p.kind === "period" && p.seconds === WEEK ? WEEK : DAY) / step);
+          fitAt = t;
+        }
+        upper = period > 0 ? seasonalOutlook(rates1, known, hNow, { ...cfg.outlook, period }).expected : [];
+      } else if (cfg.forecaster === "ensemble" && known !== knownSteps && known >= 10) {
         knownSteps = known;
         const from = Math.max(0, known - Math.round((15 * 86_400) / step));
         if (t - fitAt >= cfg.refitSeconds || fit === undefined) {
           fitValues = values.slice(from, known).map((v) => v / step);
-          const period = detectPeriod(fitValues, step);
+          const p = detectPeriod(fitValues, step);
           const ctx = {
             step,
-            period: period.kind === "period" ? Math.round(period.seconds / step) : undefined,
+            period: p.kind === "period" ? Math.round(p.seconds / step) : undefined,
             nonNegative: nonNegative(fitValues),
           };
           fit = fitEnsemble(fitValues, fitValues.length, ctx, h);
@@ -259,8 +334,19 @@ function run(trace: TraceInput, cfg: SimConfig, policy: Policy, spikes: readonly
         const qu = qfit?.forecastAt(fitValues, fitValues.length, h) ?? new Float64Array(h);
         upper = Array.from(ens, (x, i) => Math.max(x, qu[i] ?? 0));
       }
+      const demand =
+        demandTicks > 0
+          ? rates.slice(-demandTicks).reduce((s, x) => s + x, 0) / Math.min(demandTicks, rates.length)
+          : undefined;
       const d = predictiveDecide(
-        { now: t, current, upper, capacityPerPod: cfg.capacityPerPod, reactive },
+        {
+          now: t,
+          current,
+          upper,
+          capacityPerPod: cfg.capacityPerPod,
+          reactive,
+          ...(demand === undefined ? {} : { demand }),
+        },
         pol,
         pst,
       );
@@ -289,18 +375,37 @@ function run(trace: TraceInput, cfg: SimConfig, policy: Policy, spikes: readonly
     max_step: maxStep,
     spike_availability: sArrived === 0 ? 1 : sOnTime / sArrived,
     spike_violation_minutes: spikeViolations,
+    violated,
+    by_window: Object.fromEntries(
+      [...win].map(([l, w]) => [
+        l,
+        { slo_violation_minutes: w.v, availability: w.arrived === 0 ? 1 : w.onTime / w.arrived },
+      ]),
+    ),
   };
 }
 
 /** Replays the trace through the HPA and through Vigil's policy with the same service and start-up. */
-export function simulate(trace: TraceInput, cfg: SimConfig = DEFAULT_SIM): SimResult {
+export function simulate(
+  trace: TraceInput,
+  cfg: SimConfig = DEFAULT_SIM,
+  windows: readonly LabelledWindow[] = [],
+): SimResult {
   const spikes = spikeMask(trace.values, trace.step);
+  // Each trace step inside a labelled window (plus the 5 minutes after it) carries the label; the
+  // first window wins where two overlap.
+  const labels: (string | undefined)[] = new Array<string | undefined>(trace.values.length).fill(undefined);
+  for (const w of windows) {
+    const a = Math.max(0, Math.ceil((w.start - trace.start) / trace.step));
+    const b = Math.min(trace.values.length, Math.ceil((w.end + 300 - trace.start) / trace.step));
+    for (let i = a; i < b; i++) labels[i] ??= w.label;
+  }
   const warmSteps = Math.floor(cfg.warmupSeconds / trace.step);
   const scoredMinutes = Math.max(0, ((trace.values.length - warmSteps) * trace.step) / 60);
   const spikeMinutes = (spikes.slice(warmSteps).filter(Boolean).length * trace.step) / 60;
   return {
-    hpa: run(trace, cfg, "hpa", spikes),
-    vigil: run(trace, cfg, "vigil", spikes),
+    hpa: run(trace, cfg, "hpa", spikes, labels),
+    vigil: run(trace, cfg, "vigil", spikes, labels),
     scoredMinutes,
     spikeMinutes,
   };

@@ -44,6 +44,8 @@ export interface Trace {
   readonly values: readonly number[];
   /** [start, end) in seconds of every spike. */
   readonly spikes: readonly (readonly [number, number])[];
+  /** Per spike: the recurring daily one or a random one. */
+  readonly spikeKinds: readonly ("daily" | "random")[];
 }
 
 /** Box-Muller standard normal from a uniform RNG. */
@@ -57,13 +59,17 @@ export function syntheticTrace(spec: Partial<TraceSpec> = {}): Trace {
   const rng = seededRng(s.seed);
   const n = Math.round((s.days * 86_400) / s.stepSeconds);
   const spikes: [number, number][] = [];
+  const spikeKinds: ("daily" | "random")[] = [];
   for (let d = 0; d < s.days; d++) {
     const day0 = s.start + d * 86_400;
-    if (s.dailySpikeAt !== undefined)
+    if (s.dailySpikeAt !== undefined) {
       spikes.push([day0 + s.dailySpikeAt, day0 + s.dailySpikeAt + s.spikeSeconds]);
+      spikeKinds.push("daily");
+    }
     for (let i = 0; i < s.randomSpikesPerDay; i++) {
       const at = day0 + Math.floor(rng() * (86_400 - s.spikeSeconds));
       spikes.push([at, at + s.spikeSeconds]);
+      spikeKinds.push("random");
     }
   }
   const values: number[] = [];
@@ -79,5 +85,11 @@ export function syntheticTrace(spec: Partial<TraceSpec> = {}): Trace {
     const v = Math.max(0, level * (1 + s.noise * gauss(rng)));
     values.push(Math.round(v * s.stepSeconds));
   }
-  return { start: s.start, step: s.stepSeconds, values, spikes };
+  return { start: s.start, step: s.stepSeconds, values, spikes, spikeKinds };
+}
+
+/** The trace's spikes as labelled windows for `simulate` ("daily" first, so it wins where they overlap). */
+export function spikeWindows(tr: Trace): { start: number; end: number; label: string }[] {
+  const out = tr.spikes.map(([start, end], i) => ({ start, end, label: tr.spikeKinds[i] ?? "spike" }));
+  return [...out.filter((w) => w.label === "daily"), ...out.filter((w) => w.label !== "daily")];
 }

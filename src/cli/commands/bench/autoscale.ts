@@ -81,7 +81,7 @@ export const autoscaleBench: BenchSpec = {
       .option("--startup <duration>", "pod start-up time until Ready", "60s")
       .option("--slo <duration>", "latency SLO", "0.5s")
       .option("--hpa-target <share>", "the HPA's per-pod target as a share of capacity", "0.7")
-      .option("--vigil-target <share>", "Vigil's per-pod utilisation target", "0.8")
+      .option("--vigil-target <share>", "Vigil's per-pod utilisation target", "0.7")
       .option("--warmup <duration>", "history before scoring starts", "2d")
       .option("-o, --output <format>", "table or json", "table")
       .action((raw: unknown) => {
