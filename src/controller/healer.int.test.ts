@@ -186,9 +186,11 @@ describe("Healer on the sandbox", () => {
       expect((await dep("rb", "web")).metadata?.annotations?.["vigil.dev/action"]).toMatch(/^rollback-/);
       await eventually("rb available", 60_000, () => available("rb", "web"));
 
-      // Memory raise: not asserted here. In this mixed run the raise was journaled but the limit read back
-      // as 256Mi and the next OOM was refused as repeatedOom (noSafeAction); to be investigated. The
-      // oom-under-load scenario (vigil bench heal) shows the raise end to end.
+      // Memory raise: the limit goes above the 256Mi that the pods outgrew, and stays there (not undone).
+      await eventually("memory raised", 120_000, async () => {
+        const l = (await container("oom", "web")).resources?.limits?.["memory"];
+        return l !== undefined && l !== "256Mi" ? l : undefined;
+      });
       // startupProbe: copied from liveness, with a budget covering the start; then the pods become Ready.
       const sp = await eventually(
         "startupProbe added",
@@ -206,7 +208,9 @@ describe("Healer on the sandbox", () => {
       expect(acted(events, "cleanupPods").some((e) => e.type === "undone" || e.type === "failed")).toBe(
         false,
       );
-      expect(events.filter((e) => e.type === "undone")).toEqual([]);
+      expect(
+        events.flatMap((e) => (e.type === "undone" ? [`${e.action.kind} ${e.action.id}: ${e.detail}`] : [])),
+      ).toEqual([]);
     } finally {
       await op.stop();
       await sb.kubectl("delete", "namespace", "rb", "oom", "slow", "evicted", "--wait=false");

@@ -206,6 +206,7 @@ export const Deployment = z.object({
     template: PodTemplate.default(PodTemplate.parse({})),
     progressDeadlineSeconds: Num,
     paused: Bool,
+    strategy: z.object({ type: Str }).optional(),
   }),
   status: z
     .object({

@@ -123,7 +123,9 @@ export function badRollouts(
       .sort((a, b) => revisionOf(b) - revisionOf(a));
     const [newRs, ...older] = rss;
     if (newRs === undefined) continue;
-    const prev = older.find((rs) => (rs.status.readyReplicas ?? 0) > 0);
+    const running = older.find((rs) => (rs.status.readyReplicas ?? 0) > 0);
+    const recreated = running === undefined ? recreatedHealthy(ctx, d, older[0]) : undefined;
+    const prev = running ?? recreated?.rs;
     if (prev === undefined) continue;
     const ns = d.metadata.namespace;
     const mine = issues.filter((i) => i.failing && i.pod.metadata.namespace === ns);
@@ -147,9 +149,12 @@ export function badRollouts(
       object,
       ownerChain:
         first === undefined ? [object] : ctx.chain(refOf("Pod", first.pod.metadata), first.pod.metadata),
-      reason: `Deployment ${d.metadata.name}: revision ${newRev} fails (${codes}: ${first?.detail ?? ""}) while revision ${oldRev} is healthy (${prev.status.readyReplicas ?? 0} ready); ${changed}`,
+      reason:
+        recreated === undefined
+          ? `Deployment ${d.metadata.name}: revision ${newRev} fails (${codes}: ${first?.detail ?? ""}) while revision ${oldRev} is healthy (${prev.status.readyReplicas ?? 0} ready); ${changed}`
+          : `Deployment ${d.metadata.name}: revision ${newRev} fails (${codes}: ${first?.detail ?? ""}); revision ${oldRev} was available until the Recreate rollout scaled it down; ${changed}`,
       evidence: [
-        {
+        recreated?.evidence ?? {
           object: refOf("ReplicaSet", prev.metadata),
           source: "status",
           message: `revision ${oldRev} (ReplicaSet ${prev.metadata.name}): ${prev.status.readyReplicas ?? 0}/${prev.spec.replicas ?? 0} ready`,
@@ -177,6 +182,44 @@ export function badRollouts(
     });
   }
   return { drafts, absorbed };
+}
+
+/**
+ * With the Recreate strategy no pod of the previous revision survives a rollout, so its health has to be read
+ * from the record the rollout left: the deployment controller's "Scaled down replica set X from N to 0" event,
+ * and the Deployment's Available condition, which was still True when that scale-down began (it turned False
+ * at or after the event). A Deployment that was already unavailable before the rollout gives no healthy
+ * revision to return to.
+ */
+function recreatedHealthy(
+  ctx: Ctx,
+  d: Deployment,
+  prev: ReplicaSet | undefined,
+): { rs: ReplicaSet; evidence: Evidence } | undefined {
+  if (prev === undefined || d.spec.strategy?.type !== "Recreate") return undefined;
+  const available = cond(d.status.conditions, "Available");
+  if (available?.lastTransitionTime === undefined) return undefined;
+  const prefix = `Scaled down replica set ${prev.metadata.name} from `;
+  const scaledDown = ctx
+    .eventsFor("Deployment", d.metadata.namespace, d.metadata.name)
+    .filter((e) => e.reason === "ScalingReplicaSet" && e.message.startsWith(prefix))
+    .map((e) => ({ e, m: /^(\d+) to 0\b/.exec(e.message.slice(prefix.length)) }))
+    .filter((x) => x.m !== null && Number(x.m[1]) > 0 && x.e.last !== undefined)
+    .sort((a, b) => Date.parse(b.e.last ?? "") - Date.parse(a.e.last ?? ""))[0];
+  if (scaledDown === undefined) return undefined;
+  const at = scaledDown.e.last ?? "";
+  const wasAvailable =
+    available.status === "True" || Date.parse(available.lastTransitionTime) >= Date.parse(at);
+  if (!wasAvailable) return undefined;
+  return {
+    rs: prev,
+    evidence: {
+      object: refOf("Deployment", d.metadata),
+      source: "event",
+      message: `revision ${revisionOf(prev)} (ReplicaSet ${prev.metadata.name}) was available until the Recreate rollout: ${scaledDown.e.message}`,
+      at,
+    },
+  };
 }
 
 function unavailableSeverity(ready: number, desired: number): Severity {

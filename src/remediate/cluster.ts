@@ -101,7 +101,11 @@ export interface Workload {
   readonly template: PodTemplate;
   readonly desired: number;
   readonly available: number;
-  /** The rollout is complete: every pod runs the current template. */
+  /**
+   * The rollout is complete in `kubectl rollout status`'s sense: every pod runs the current template and every
+   * updated pod is available. Pods of a fresh template that are still starting do not count as a finished
+   * rollout, so a lower availability during that window is not read as harm.
+   */
   readonly settled: boolean;
   readonly paused: boolean;
 }
@@ -121,7 +125,8 @@ export function workloadOf(snap: Snapshot, r: ObjectRef): Workload | undefined {
       settled:
         (d.status.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) &&
         (d.status.updatedReplicas ?? 0) >= desired &&
-        (d.status.replicas ?? 0) <= desired,
+        (d.status.replicas ?? 0) <= desired &&
+        (d.status.availableReplicas ?? 0) >= (d.status.updatedReplicas ?? 0),
       paused: d.spec.paused === true,
     };
   }
@@ -134,7 +139,9 @@ export function workloadOf(snap: Snapshot, r: ObjectRef): Workload | undefined {
       template: s.spec.template,
       desired: s.spec.replicas ?? 1,
       available: s.status.availableReplicas ?? s.status.readyReplicas ?? 0,
-      settled: s.status.currentRevision === s.status.updateRevision,
+      settled:
+        s.status.currentRevision === s.status.updateRevision &&
+        (s.status.availableReplicas ?? s.status.readyReplicas ?? 0) >= (s.spec.replicas ?? 1),
       paused: false,
     };
   }
@@ -148,7 +155,7 @@ export function workloadOf(snap: Snapshot, r: ObjectRef): Workload | undefined {
       template: s.spec.template,
       desired,
       available: s.status.numberReady ?? 0,
-      settled: (s.status.updatedNumberScheduled ?? 0) >= desired,
+      settled: (s.status.updatedNumberScheduled ?? 0) >= desired && (s.status.numberReady ?? 0) >= desired,
       paused: false,
     };
   }
