@@ -4,7 +4,7 @@
  * logged or put in errors: errors name the receiver.
  */
 import { z } from "zod";
-import { AlertPolicy } from "../incident/index.js";
+import { AlertPolicy, IncidentConfig } from "../incident/index.js";
 
 const Url = z
   .string()
@@ -39,6 +39,19 @@ export const AlertingConfig = z.object({
   receivers: z.array(ReceiverConfig).max(64).default([]),
   /** Per delivery. */
   timeoutSeconds: z.number().min(1).max(120).default(10),
+  /** `vigil run` accepts Alertmanager webhooks here, so Prometheus alerts join its incidents. */
+  alertmanagerWebhook: z
+    .object({
+      /** `HOST:PORT`, `:PORT` (all interfaces) or `[V6]:PORT`. */
+      listen: z
+        .string()
+        .max(300)
+        .regex(/^(?:\[[^\]]+\]|[^:]*):\d{1,5}$/, "must be HOST:PORT, :PORT or [V6]:PORT"),
+      path: z.string().startsWith("/").max(256).default("/alertmanager"),
+    })
+    .optional(),
+  /** Correlation settings (docs/incidents.md); the defaults are the ones the bench measures. */
+  correlation: IncidentConfig.prefault({}),
 });
 export type AlertingConfig = z.output<typeof AlertingConfig>;
 export type AlertingConfigInput = z.input<typeof AlertingConfig>;

@@ -21,3 +21,9 @@ export {
   type ForecastRequest,
 } from "./predictivescaler-plan.js";
 export { AnalysisWorker } from "./analysis.js";
+export {
+  Notifications,
+  parseListen,
+  type NotificationsOptions,
+  type NotificationsStats,
+} from "./notifications.js";

@@ -71,7 +71,7 @@ const CAUSE_REASONS = new Set([
   "FailedCreate",
 ]);
 /** Normal events worth a timeline line: rollouts and node lifecycle. The rest only count. */
-const NOTABLE_NORMAL = new Set([
+export const NOTABLE_NORMAL: ReadonlySet<string> = new Set([
   "ScalingReplicaSet",
   "NodeNotReady",
   "NodeReady",

@@ -58,6 +58,8 @@ export {
 export { fromResource, toResource } from "./resource.js";
 export type { FromResource } from "./resource.js";
 export { replay, replayTail } from "./replay.js";
+export { emptyLiveState, liveStep, relevant, retain, unsend } from "./live.js";
+export type { LiveState, LiveStep } from "./live.js";
 export type { IncidentTally, ReplayResult } from "./replay.js";
 export {
   ACTION_RESULTS,

@@ -15,6 +15,7 @@ import {
   AnalysisWorker,
   describeAction,
   Healer,
+  Notifications,
   Observer,
   PredictiveScalerController,
   WatchSet,
@@ -25,6 +26,7 @@ import * as health from "../../health/index.js";
 import { HistoryRecorder } from "../../metrics/index.js";
 import { applyObjects, LeaderElector, loadKubeConfig, rawRequest } from "../../kube/index.js";
 import { VigilError } from "../../model/index.js";
+import { readAlertingConfig } from "../config.js";
 import type { CliContext, CommandSpec } from "../context.js";
 
 const Flags = z.object({
@@ -41,6 +43,11 @@ const Flags = z.object({
   verbose: z.boolean().optional(),
   scalers: z.boolean().optional(),
   prometheusUrl: z.url().optional(),
+  alertingConfig: z.string().min(1).optional(),
+  notifyWebhook: z.string().optional(),
+  notifySlack: z.string().optional(),
+  notifyAlertmanager: z.string().optional(),
+  alertReceiver: z.string().optional(),
 });
 
 export interface RunMetrics {
@@ -167,6 +174,11 @@ export const runCommand: CommandSpec = {
       .option("--no-events", "do not record Kubernetes Events on the objects")
       .option("--scalers", "also reconcile PredictiveScalers (history, forecast, HPA floor or scale)")
       .option("--prometheus-url <url>", "PredictiveScaler history from Prometheus range queries")
+      .option("--alerting-config <file>", "incident notifications: routes, receivers, silences (YAML/JSON)")
+      .option("--notify-webhook <url>", "send incident notifications as JSON to this webhook")
+      .option("--notify-slack <url>", "send incident notifications to this Slack incoming webhook")
+      .option("--notify-alertmanager <url>", "push incidents as alerts to this Alertmanager (v2 API)")
+      .option("--alert-receiver <addr>", "accept Alertmanager webhooks on HOST:PORT (path /alertmanager)")
       .action(async (raw: Record<string, unknown>) => {
         const parsed = Flags.safeParse({ ...raw, verbose: program.opts<{ verbose?: boolean }>().verbose });
         if (!parsed.success) throw new VigilError("Usage", z.prettifyError(parsed.error));
@@ -183,6 +195,16 @@ export const runCommand: CommandSpec = {
         const metrics = runMetrics();
         const clock = { now: () => new Date() };
         const ref: { observer?: Observer; healer?: Healer; leading: boolean } = { leading: !f.leaderElect };
+        const alerting = readAlertingConfig(f);
+        const notifications =
+          alerting === undefined
+            ? undefined
+            : new Notifications({
+                clock,
+                config: alerting,
+                log: log.child({ controller: "notifications" }),
+                registry: metrics.registry,
+              });
         if (f.mode !== "observe") {
           // The Incident CRD must exist: install Vigil's CRDs when they are missing.
           const probe = await rawRequest(kc, "GET", "/apis/vigil.dev/v1alpha1");
@@ -208,6 +230,7 @@ export const runCommand: CommandSpec = {
             incidentNamespace: f.incidentNamespace,
             onEvent: (e) => {
               ctx.out(healLine(e, clock.now()));
+              notifications?.heal(e);
             },
             onError: (fields) => {
               log.warn(fields, "heal bookkeeping failed");
@@ -226,6 +249,7 @@ export const runCommand: CommandSpec = {
             ref.observer?.changed();
           },
           onObject: (kind, id, obj) => {
+            notifications?.object(kind, id, obj);
             if (obj === undefined) worker?.delete(kind, id);
             else worker?.set(kind, id, obj);
           },
@@ -257,6 +281,7 @@ export const runCommand: CommandSpec = {
               );
             else ctx.out(line(e, now));
             if (f.events) void recordEvent(core, e, now, log);
+            notifications?.finding(e);
           },
           onAnalysis: (findings, tookMs) => {
             if (ref.healer !== undefined && ref.leading) {
@@ -361,6 +386,8 @@ export const runCommand: CommandSpec = {
           scalers.push(psc.run(ctx.signal));
           if (recorder !== undefined) scalers.push(recorder.run(ctx.signal));
         }
+        // Incident notifications (--alerting-config / --notify-*): sent only while leading, like actions.
+        if (notifications !== undefined) scalers.push(notifications.run(ctx.signal, () => ref.leading));
         await Promise.all([watching, observer.run(ctx.signal), electing, ...scalers]);
         server?.close();
         await worker?.stop();
