@@ -43,6 +43,18 @@ describe("replay", () => {
     expect(b.policies.vigil.cost).toBeCloseTo(a.policies.vigil.cost, 9);
     expect(b.policies.vigil.oom_events).toBe(1);
   });
+  it.each([
+    ["vpa", 1],
+    ["vigil_static", 1],
+    ["vigil", 1.15],
+  ] as const)("%s: memory limit / request ≥ %d, memory rarely above its request", (policy, minRatio) => {
+    const t = traces.find((x) => x.name.startsWith("batch-nightly")) ?? traces[0];
+    if (t === undefined) throw new Error("no trace");
+    const p = replayTrace(t).policies[policy];
+    expect(p.memory_limit_ratio).toBeGreaterThanOrEqual(minRatio);
+    if (policy !== "vigil") expect(p.memory_limit_ratio).toBe(1);
+    expect(p.mem_above_request_s).toBeLessThan(0.01 * 3 * DAY);
+  });
   it("matches the golden summary on four days of synthetic traces", async () => {
     const scores: TraceScore[] = traces.map((t) => replayTrace(t));
     const lines = scores.map((s) => {

@@ -9,10 +9,15 @@
  * - OOM event: memory usage above the memory limit, at most one per `oomBackoffSeconds` (a killed
  *   container is in restart back-off; the trace keeps its usage);
  * - throttled seconds: time with CPU usage above the CPU limit;
+ * - memory above request: time with memory usage above the memory request, and the time-weighted
+ *   limit/request ratio (Vigil's in-place policy sets the memory limit above its request);
  * - cost: requests priced by `Pricing` over the scored time.
  * Limits: the traces carry requests only, so the baseline keeps VPA's behaviour of preserving the
- * limit/request ratio with ratio 1 (limit = request). Vigil sets memory limit = request and recommends its
- * own CPU limit; `throttled_s_at_request` reports what Vigil's throttling would be with limit = request.
+ * limit/request ratio with ratio 1 (limit = request). Vigil recommends its own limits: the in-place `vigil`
+ * sets the memory request at the near-term level and a protective memory limit above it (`memoryRequest:
+ * "level"`), `vigil_static` memory limit = request; `throttled_s_at_request` reports what Vigil's
+ * throttling would be with CPU limit = request, `mem_above_request_s` how long memory ran above its request.
+ * Vigil's in-place updater moves each of the four values on its own (raise at once, lower by ≥ 10 %).
  */
 import { costOf, DEFAULT_PRICING, type Pricing } from "./cost.js";
 import { DAY, HOUR, type Recommendation, type UsageTrace } from "./types.js";
@@ -78,6 +83,10 @@ export interface PolicyScore {
   readonly updates: number;
   /** Seconds with CPU usage above the CPU request. */
   readonly throttled_s_at_request: number;
+  /** Seconds with memory usage above the memory request (first in line for eviction under node pressure). */
+  readonly mem_above_request_s: number;
+  /** Time-weighted memory limit / request (1: limit = request). */
+  readonly memory_limit_ratio: number;
 }
 
 export interface OriginalScore {
@@ -110,6 +119,8 @@ interface Acc {
   cpuUse: number;
   memReq: number;
   memUse: number;
+  memLim: number;
+  memAboveReq: number;
   cost: number;
   ooms: number;
   throttled: number;
@@ -122,6 +133,8 @@ const newAcc = (): Acc => ({
   cpuUse: 0,
   memReq: 0,
   memUse: 0,
+  memLim: 0,
+  memAboveReq: 0,
   cost: 0,
   ooms: 0,
   throttled: 0,
@@ -212,23 +225,34 @@ function makePolicies(cfg: ReplayConfig): Policy[] {
           lastApply: now,
         };
         if (cur === undefined) return full;
+        // Each value on its own: raised at once, lowered by at least inPlaceMinDecrease.
         const move = (c: number, t: number) => t > c || t < c * (1 - cfg.inPlaceMinDecrease);
-        const cpuMove = move(cur.cpuReq, rec.cpu.target);
-        const memMove = move(cur.memReq, rec.mem.target);
-        if (!cpuMove && !memMove) return undefined;
-        return {
-          cpuReq: cpuMove ? rec.cpu.target : cur.cpuReq,
-          cpuLim: cpuMove ? lim.cpu : cur.cpuLim,
-          memReq: memMove ? rec.mem.target : cur.memReq,
-          memLim: memMove ? lim.mem : cur.memLim,
+        const next = {
+          cpuReq: move(cur.cpuReq, rec.cpu.target) ? rec.cpu.target : cur.cpuReq,
+          cpuLim: move(cur.cpuLim, lim.cpu) ? lim.cpu : cur.cpuLim,
+          memReq: move(cur.memReq, rec.mem.target) ? rec.mem.target : cur.memReq,
+          memLim: move(cur.memLim, lim.mem) ? lim.mem : cur.memLim,
           lastApply: cur.lastApply,
         };
+        const same =
+          next.cpuReq === cur.cpuReq &&
+          next.cpuLim === cur.cpuLim &&
+          next.memReq === cur.memReq &&
+          next.memLim === cur.memLim;
+        // A limit never below its request.
+        return same
+          ? undefined
+          : {
+              ...next,
+              cpuLim: Math.max(next.cpuLim, next.cpuReq),
+              memLim: Math.max(next.memLim, next.memReq),
+            };
       },
     };
   };
   return [
     vpaPolicy,
-    vigil("vigil", { ...cfg.vigil, memoryFloor: "seasonal" }, true),
+    vigil("vigil", { ...cfg.vigil, memoryFloor: "seasonal", memoryRequest: "level" }, true),
     vigil("vigil_static", { ...cfg.vigil, horizonSeconds: cfg.staticHorizonSeconds }, false),
   ];
 }
@@ -280,6 +304,8 @@ export function replayTrace(trace: UsageTrace, cfg: ReplayConfig = REPLAY_DEFAUL
         a.cpuUse += x.cpu * dt;
         a.memReq += cur.memReq * dt;
         a.memUse += x.mem * dt;
+        a.memLim += cur.memLim * dt;
+        if (x.mem > cur.memReq) a.memAboveReq += dt;
         a.cost += costOf(cur.cpuReq, cur.memReq, dt, cfg.pricing);
         if (x.cpu > cur.cpuLim) a.throttled += dt;
         if (x.cpu > cur.cpuReq) a.throttledAtRequest += dt;
@@ -309,6 +335,8 @@ export function replayTrace(trace: UsageTrace, cfg: ReplayConfig = REPLAY_DEFAUL
     cost: a.cost,
     updates: a.updates,
     throttled_s_at_request: a.throttledAtRequest,
+    mem_above_request_s: a.memAboveReq,
+    memory_limit_ratio: a.memReq <= 0 ? 1 : a.memLim / a.memReq,
   });
   const get = (n: PolicyName) => score(acc.get(n) ?? newAcc());
   return {
@@ -325,11 +353,16 @@ export function replayTrace(trace: UsageTrace, cfg: ReplayConfig = REPLAY_DEFAUL
   };
 }
 
+type BenchPolicy = Omit<
+  PolicyScore,
+  "updates" | "throttled_s_at_request" | "mem_above_request_s" | "memory_limit_ratio"
+>;
+
 /** The bench's summary: mean slack over traces (each container counts once), summed events, time and cost. */
 export interface BenchSummary {
   readonly original: OriginalScore | null;
-  readonly vpa: Omit<PolicyScore, "updates" | "throttled_s_at_request">;
-  readonly vigil: Omit<PolicyScore, "updates" | "throttled_s_at_request">;
+  readonly vpa: BenchPolicy;
+  readonly vigil: BenchPolicy;
 }
 
 export function summarise(scores: readonly TraceScore[], policy: PolicyName): PolicyScore {
@@ -343,6 +376,8 @@ export function summarise(scores: readonly TraceScore[], policy: PolicyName): Po
     cost: sum((p) => p.cost),
     updates: sum((p) => p.updates),
     throttled_s_at_request: sum((p) => p.throttled_s_at_request),
+    mem_above_request_s: sum((p) => p.mem_above_request_s),
+    memory_limit_ratio: sum((p) => p.memory_limit_ratio) / n,
   };
 }
 

@@ -4,6 +4,7 @@ import { DAY, HOUR, MiB } from "./types.js";
 import {
   cpuPercentileFor,
   newVigilState,
+  peakRise,
   peakSurprise,
   runningMedian3,
   seasonalFloor,
@@ -51,6 +52,66 @@ describe("Vigil recommender pieces", () => {
     const y = Array.from({ length: 30 }, (_, i) => (i % 10 === 5 ? 9 : 1));
     expect(seasonalFloor(y, 30, 10, 2, 0, 30)).toBe(1);
     expect(seasonalFloor(y, 24, 10, 2, 0, 30)).toBe(9);
+  });
+});
+
+describe("peakRise", () => {
+  it.each([
+    ["flat", [5, 5, 5, 5], 3, 0],
+    ["falling", [8, 6, 4, 2], 3, 0],
+    ["one jump of 20 %", [10, 10, 12, 12], 3, 0.2],
+    ["a slow climb counts within h", [10, 11, 12, 13], 3, 0.3],
+    ["… and only within h", [10, 11, 12, 13], 1, 0.1],
+    ["the largest of two jumps", [10, 15, 10, 11], 1, 0.5],
+    ["zeros are skipped", [0, 4, 4], 2, 0],
+  ])("%s", (_name, y, h, want) => {
+    expect(peakRise(y, h, y.length)).toBeCloseTo(want, 9);
+  });
+  it("looks back only w values", () => {
+    expect(peakRise([10, 20, 20, 20, 20], 1, 5)).toBeCloseTo(1, 9);
+    expect(peakRise([10, 20, 20, 20, 20], 1, 3)).toBe(0);
+  });
+});
+
+describe("memoryRequest: level (in-place)", () => {
+  const level = { ...VIGIL_DEFAULTS, memoryFloor: "seasonal" as const, memoryRequest: "level" as const };
+  // 400 MiB with a single 600 MiB spike two days ago; 4 days of history.
+  const spike = (t: number) => ({
+    cpu: 0.2,
+    mem: (t >= T0 + 2 * DAY && t < T0 + 2 * DAY + 600 ? 600 : 400) * MiB,
+  });
+  it.each([
+    ["peak: request = limit ≥ the 7-day peak", VIGIL_DEFAULTS, 600, 600],
+    ["level: request near the level, limit ≥ the peak bumped as after an OOM", level, 400, 720],
+  ])("%s", (_name, cfg, minRequestMiB, minLimitMiB) => {
+    const { s, now } = feed(4, spike);
+    const r = vigilRecommend(s, now, cfg);
+    expect(r.mem.target).toBeGreaterThanOrEqual(minRequestMiB * MiB);
+    expect(r.mem.target).toBeLessThan(minRequestMiB * MiB * 1.15);
+    expect(r.limits.mem ?? 0).toBeGreaterThanOrEqual(minLimitMiB * MiB);
+    expect(r.mem.lower).toBeLessThanOrEqual(r.mem.target);
+    expect(r.mem.target).toBeLessThanOrEqual(r.mem.upper);
+  });
+  it("the limit covers the largest rise seen within the horizon on top of the level", () => {
+    // Two days of 400 MiB with +50 % jumps for 10 minutes every 6 h, then a day at 600 MiB: the limit must
+    // hold such a jump from today's level (900 MiB), above the peak bumped as after an OOM (720 MiB).
+    const jumpy = (t: number) => ({
+      cpu: 0.2,
+      mem: (t >= T0 + 2 * DAY || (t - T0) % (6 * HOUR) < 600 ? 600 : 400) * MiB,
+    });
+    const { s, now } = feed(3, jumpy);
+    const r = vigilRecommend(s, now, level);
+    expect(r.mem.target).toBeLessThan(700 * MiB);
+    expect(r.limits.mem ?? 0).toBeGreaterThanOrEqual(900 * MiB);
+    expect(r.reasons.join(" ")).toContain("× 1.500 (largest rise");
+  });
+  it("after an OOM kill the limit rises above what the kill showed was needed", () => {
+    const { s, now } = feed(3, () => ({ cpu: 0.2, mem: 400 * MiB }));
+    const before = vigilRecommend(s, now, level).limits.mem ?? 0;
+    vigilRecordOom(s, now - 60, 520 * MiB, 530 * MiB);
+    const after = vigilRecommend(s, now, level).limits.mem ?? 0;
+    expect(after).toBeGreaterThan(before);
+    expect(after).toBeGreaterThanOrEqual(630 * MiB);
   });
 });
 
@@ -118,6 +179,10 @@ describe("vigilRecommend", () => {
             expect(b.target).toBeLessThanOrEqual(b.upper);
           }
           expect(r.mem.target).toBeGreaterThanOrEqual(peak); // history < the 7-day peak window
+          const l = vigilRecommend(s, t, { ...VIGIL_DEFAULTS, memoryRequest: "level" });
+          expect(l.mem.lower).toBeLessThanOrEqual(l.mem.target);
+          expect(l.mem.target).toBeLessThanOrEqual(l.mem.upper);
+          expect(l.limits.mem ?? 0).toBeGreaterThanOrEqual(Math.max(peak * 1.2, l.mem.target));
           expect(r.limits.cpu ?? 0).toBeGreaterThanOrEqual(r.cpu.target);
           expect(r.confidence).toBeGreaterThanOrEqual(0);
           expect(r.confidence).toBeLessThanOrEqual(1);

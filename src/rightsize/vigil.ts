@@ -34,6 +34,13 @@ export interface VigilConfig {
    * a backtest over the last days shows that floor was never missed by more than `maxNoiseMargin`.
    */
   readonly memoryFloor: "peak" | "seasonal";
+  /**
+   * "peak": memory request = limit = the floor-based target (a manifest must hold until the next rollout).
+   * "level": for an in-place updater, the request follows the near-term level (last hour's peak, trend,
+   * seasonal p95 ahead) and the *limit* carries the protection: the floor-based target, and at least the
+   * level raised by the largest rise seen within one horizon (`peakRise`).
+   */
+  readonly memoryRequest: "peak" | "level";
   readonly seasonalSlackSeconds: number;
   /** History length at which confidence reaches 1. */
   readonly fullConfidenceSeconds: number;
@@ -78,6 +85,7 @@ export const VIGIL_DEFAULTS: VigilConfig = {
   horizonSeconds: 15 * 60,
   memoryPeakWindowSeconds: 7 * DAY,
   memoryFloor: "peak",
+  memoryRequest: "peak",
   seasonalSlackSeconds: HOUR,
   fullConfidenceSeconds: 7 * DAY,
   periodRefreshSeconds: 6 * HOUR,
@@ -328,6 +336,22 @@ export function seasonalFloorMiss(
   return worst;
 }
 
+/**
+ * The largest relative rise from one value to the peak of the `h` values after it, over the last `w` values:
+ * how far the series has jumped within one recommendation's lifetime. 0 for a flat or falling series.
+ */
+export function peakRise(y: ArrayLike<number>, h: number, w: number): number {
+  let worst = 0;
+  for (let i = Math.max(0, y.length - w); i + 1 < y.length; i++) {
+    const base = y[i] ?? 0;
+    if (base <= 0) continue;
+    let m = 0;
+    for (let k = i + 1; k <= Math.min(y.length - 1, i + h); k++) m = Math.max(m, y[k] ?? 0);
+    worst = Math.max(worst, m / base - 1);
+  }
+  return worst;
+}
+
 /** Mean absolute change between consecutive values, relative to the mean level: 0 for a flat line. */
 export function volatility(x: ArrayLike<number>): number {
   if (x.length < 2) return 0;
@@ -463,8 +487,8 @@ export function vigilRecommend(
   let memBase = floor;
   const trendW = Math.max(Math.round(cfg.memory.trendWindowSeconds / B), h);
   const slope = n >= 12 ? tailSlope(y, trendW) : 0;
+  const projected = slope > 0 ? (y[n - 1] ?? 0) + slope * (h + 1) : 0;
   if (slope > 0) {
-    const projected = (y[n - 1] ?? 0) + slope * (h + 1);
     if (projected > memBase) {
       memBase = projected;
       reasons.push(
@@ -486,17 +510,56 @@ export function vigilRecommend(
   const memMargin = cfg.memory.margin + noise + oomMargin + 0.1 * widen;
   const memTarget = Math.max(memBase * (1 + memMargin), cfg.minMemoryBytes);
   reasons.push(
-    `memory: ${floorKind} × ${(1 + memMargin).toFixed(3)} (new-peak margin ${noise.toFixed(3)}, OOM ${oomMargin.toFixed(3)})`,
+    `memory${cfg.memoryRequest === "level" ? " limit" : ""}: ${floorKind} × ${(1 + memMargin).toFixed(3)} (new-peak margin ${noise.toFixed(3)}, OOM ${oomMargin.toFixed(3)})`,
+  );
+  const cpuBounds = {
+    lower: cpuLower,
+    target: cpuTarget,
+    upper: Math.max(cpuTarget, cpuLimit) * (1 + widen),
+  };
+  if (cfg.memoryRequest === "peak")
+    return {
+      recommender: "vigil",
+      cpu: cpuBounds,
+      mem: {
+        lower: Math.min(memTarget, Math.max(floor, cfg.minMemoryBytes)),
+        target: memTarget,
+        upper: memTarget * (1 + widen + noise),
+      },
+      limits: { cpu: cpuLimit, mem: memTarget },
+      confidence: c,
+      reasons,
+    };
+
+  // Request at the near-term level; the limit keeps the floor-based protection and covers the largest rise
+  // seen within one horizon on top of the level.
+  let level = Math.max(tailMax(y, perHour), projected);
+  if (s.memPeriod !== undefined && n >= s.memPeriod + perHour)
+    level = Math.max(level, seasonalPeak(y, s.memPeriod, h, 0.95));
+  const reqMargin = cfg.memory.margin + 0.1 * widen;
+  const memRequest = Math.max(level * (1 + reqMargin), cfg.minMemoryBytes);
+  const rise = peakRise(y, h, peakW);
+  // The window's peak is treated as a near miss: the limit is at least what an OOM kill there would ask.
+  const peak = tailMax(y, peakW);
+  const memLimit = Math.max(
+    memTarget,
+    memRequest,
+    Math.max(peak + cfg.oom.minBumpBytes, peak * cfg.oom.bumpRatio),
+    tailMax(y, perHour) * (1 + rise) * (1 + cfg.memory.margin + oomMargin),
+  );
+  reasons.push(
+    `memory request: level (last hour's peak, trend, seasonal p95) × ${(1 + reqMargin).toFixed(3)}`,
+    `memory limit: ≥ the ${cfg.memoryPeakWindowSeconds / HOUR} h peak bumped as after an OOM, ≥ last hour's peak × ${(1 + rise).toFixed(3)} (largest rise within ${cfg.horizonSeconds / 60} min)`,
   );
   return {
     recommender: "vigil",
-    cpu: { lower: cpuLower, target: cpuTarget, upper: Math.max(cpuTarget, cpuLimit) * (1 + widen) },
+    cpu: cpuBounds,
     mem: {
-      lower: Math.min(memTarget, Math.max(floor, cfg.minMemoryBytes)),
-      target: memTarget,
-      upper: memTarget * (1 + widen + noise),
+      lower: Math.min(memRequest, Math.max(level, cfg.minMemoryBytes)),
+      target: memRequest,
+      upper: memRequest * (1 + widen + noise),
     },
-    limits: { cpu: cpuLimit, mem: memTarget },
+    limits: { cpu: cpuLimit, mem: memLimit },
     confidence: c,
     reasons,
   };

@@ -180,6 +180,8 @@ export const rightsizeBench: BenchSpec = {
               "-",
               "-",
               "-",
+              "-",
+              "-",
               s.original.cost.toFixed(2),
               "-",
             ]);
@@ -193,6 +195,8 @@ export const rightsizeBench: BenchSpec = {
               String(x.oom_events),
               String(Math.round(x.throttled_s)),
               String(Math.round(x.throttled_s_at_request)),
+              String(Math.round(x.mem_above_request_s)),
+              x.memory_limit_ratio.toFixed(2),
               x.cost.toFixed(2),
               String(x.updates),
             ]);
@@ -209,6 +213,8 @@ export const rightsizeBench: BenchSpec = {
             "-",
             "-",
             "-",
+            "-",
+            "-",
             o.cost.toFixed(2),
             "-",
           ]);
@@ -222,6 +228,8 @@ export const rightsizeBench: BenchSpec = {
             String(x.oom_events),
             String(Math.round(x.throttled_s)),
             String(Math.round(x.throttled_s_at_request)),
+            String(Math.round(x.mem_above_request_s)),
+            x.memory_limit_ratio.toFixed(2),
             x.cost.toFixed(2),
             String(x.updates),
           ]);
@@ -236,6 +244,8 @@ export const rightsizeBench: BenchSpec = {
               "oom",
               "throttled-s",
               "over-request-s",
+              "mem-over-request-s",
+              "mem-limit/request",
               "cost",
               "updates",
             ],
