@@ -3,7 +3,8 @@
  * score into an anomaly likelihood: how unusual its recent (smoothed) score is against that score's own long-run
  * distribution, as a log tail probability. The combined score is the weighted maximum of the likelihoods, plus
  * a bonus when the value leaves the range seen so far. After a peak, lower scores are damped so one event gives
- * one alarm. O(1) per point; the whole state is plain JSON.
+ * one alarm; right after a peak a score must also beat a fast-decaying extra margin, so a rising ramp does not
+ * alarm at every step. O(1) per point; the whole state is plain JSON.
  */
 import { type ChangePointState, changePointInit, changePointStep } from "./changepoint.js";
 import { type NoveltyState, noveltyInit, noveltyStep } from "./novelty.js";
@@ -43,6 +44,8 @@ export interface CombinedState {
   min: number;
   max: number;
   peak: number;
+  /** Extra margin above the decayed peak, set at a peak and decaying fast (`suppressBoost`). */
+  boost: number;
 }
 
 const likelihood = (): Likelihood => ({ short: 0, mean: 0, variance: 0 });
@@ -60,6 +63,7 @@ export function combinedInit(cfg: AnomalyConfig): CombinedState {
     min: 0,
     max: 0,
     peak: 0,
+    boost: 0,
   };
 }
 
@@ -115,9 +119,13 @@ export function combinedStep(s: CombinedState, cfg: AnomalyConfig, p: Point): De
     w.novelty * novelty,
   );
   const prevPeak = s.peak * c.suppressDecay;
-  if (score <= prevPeak) {
+  s.boost *= c.suppressBoostDecay;
+  if (score <= prevPeak + s.boost) {
     s.peak = prevPeak;
     score *= c.suppressFactor;
-  } else s.peak = Math.min(1, score * (1 + c.suppressMargin));
+  } else {
+    s.peak = Math.min(1, score * (1 + c.suppressMargin));
+    s.boost = score * c.suppressBoost;
+  }
   return { seasonal, changePoint, rate, range, novelty, score };
 }

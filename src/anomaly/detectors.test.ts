@@ -97,6 +97,26 @@ describe("detectors score the anomaly above everything before it", () => {
   });
 });
 
+describe("suppression after a peak", () => {
+  const alarms = (scores: readonly number[], from: number, to: number) =>
+    scores.slice(from, to).filter((x) => x >= 0.5).length;
+  const run = (f: (i: number) => number, boost: number) => {
+    const c = { ...cfg, combiner: { ...cfg.combiner, suppressBoost: boost } };
+    const s = combinedInit(c);
+    return series(N, f).map((p) => combinedStep(s, c, p).score);
+  };
+  it.each([
+    ["a ramp to a new level", (i: number) => 10 + noise(i) + Math.min(40, Math.max(0, i - AT))],
+    ["a spike on a daily sine", (i: number) => daily(i) + (i === AT ? 60 : 0)],
+    ["a level shift", (i: number) => 10 + noise(i) + (i >= AT ? 8 : 0)],
+  ])("%s alarms, and no more often than without the extra margin", (_name, f) => {
+    const withBoost = run(f, cfg.combiner.suppressBoost);
+    const without = run(f, 0);
+    expect(alarms(withBoost, AT, AT + 60)).toBeGreaterThanOrEqual(1);
+    expect(alarms(withBoost, AT, AT + 60)).toBeLessThanOrEqual(alarms(without, AT, AT + 60));
+  });
+});
+
 describe("quiet series", () => {
   it.each(Object.keys(runs))("%s scores a constant series 0", (det) => {
     const scores = runs[det]!(series(2000, () => 7));
@@ -126,6 +146,27 @@ describe("pattern novelty", () => {
     expect(Math.max(...scores.slice(1_000, 3_000))).toBe(0);
     expect(scores[3_000]).toBeGreaterThan(0.5);
     expect(Math.max(...scores.slice(3_010))).toBe(0);
+  });
+  const spike = (i: number) => (i === 3_000 ? 200 : 50 + 20 * Math.sin(i / 10));
+  const white = (i: number) => 1_000 * noise(i);
+  it.each([
+    ["a spike on a clean sine keeps its full score", spike, "full"],
+    ["novel patterns in white noise are damped (usual for that series)", white, "damped"],
+  ] as const)("adaptive vigilance: %s", (_name, f, want) => {
+    const run = (c: typeof nc) => {
+      const s = noveltyInit();
+      return series(4_000, f).map((p) => noveltyStep(s, c, p));
+    };
+    const adaptive = run(nc);
+    const fixed = run({ ...nc, typicalFactor: 0 });
+    adaptive.forEach((x, i) => {
+      expect(x).toBeLessThanOrEqual(fixed[i] ?? 0);
+    });
+    const sum = (xs: number[]) => xs.slice(1_000).reduce((a, x) => a + x, 0);
+    if (want === "full") {
+      expect(adaptive[3_000]).toBe(fixed[3_000]);
+      expect(adaptive[3_000]).toBeGreaterThan(0.5);
+    } else expect(sum(adaptive)).toBeLessThan(0.75 * sum(fixed));
   });
   it("keeps at most `prototypes` patterns, replacing the least recently matched", () => {
     const s = noveltyInit();

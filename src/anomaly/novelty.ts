@@ -6,7 +6,8 @@
  * is full). A familiar pattern scores 0 and pulls its nearest prototype towards itself.
  *
  * Prototypes are kept in the series' own units and distances are divided by the current range, so a range that
- * grows does not invalidate what was learnt. O(`prototypes` × `length`) per point, bounded; plain-JSON state.
+ * grows does not invalidate what was learnt. The vigilance adapts to the series: a novel pattern whose distance is
+ * not above `typicalFactor` times the running mean distance (`typicalRate`) scores `typicalDamp` times less. O(`prototypes` × `length`) per point, bounded; plain-JSON state.
  */
 import type { NoveltyConfig, Point } from "./types.js";
 
@@ -21,10 +22,12 @@ export interface NoveltyState {
   protos: number[][];
   /** When each prototype last matched or was created (`n`), for least-recently-used replacement. */
   used: number[];
+  /** Running mean of the distance to the nearest prototype (share of the range): the series' usual novelty. */
+  typical: number;
 }
 
 export function noveltyInit(): NoveltyState {
-  return { n: 0, min: 0, max: 0, recent: [], protos: [], used: [] };
+  return { n: 0, min: 0, max: 0, recent: [], protos: [], used: [], typical: 0 };
 }
 
 /** Mean absolute difference between a prototype and the recent pattern. */
@@ -36,7 +39,8 @@ function distance(a: readonly number[], b: readonly number[]): number {
 
 /**
  * Feeds one point; returns its novelty in [0,1]: 0 when the pattern matches a prototype, else the distance to
- * the nearest prototype as a share of the range, divided by `scale` and capped at 1. Mutates `s`.
+ * the nearest prototype as a share of the range, divided by `scale` and capped at 1 (damped when the distance is
+ * not unusual for this series). Mutates `s`.
  */
 export function noveltyStep(s: NoveltyState, cfg: NoveltyConfig, p: Point): number {
   if (!Number.isFinite(p.v)) return 0;
@@ -49,7 +53,14 @@ export function noveltyStep(s: NoveltyState, cfg: NoveltyConfig, p: Point): numb
   s.max = Math.max(s.max, p.v);
   s.recent.push(p.v);
   if (s.recent.length > cfg.length) s.recent.shift();
-  if (s.recent.length < cfg.length) return 0;
+  const typical = s.typical;
+  const learnTypical = (d: number): void => {
+    s.typical += Math.max(cfg.typicalRate, 1 / s.n) * (d - s.typical);
+  };
+  if (s.recent.length < cfg.length) {
+    learnTypical(0);
+    return 0;
+  }
   const span = s.max - s.min;
   let best = -1;
   let bestDistance = Number.POSITIVE_INFINITY;
@@ -61,6 +72,7 @@ export function noveltyStep(s: NoveltyState, cfg: NoveltyConfig, p: Point): numb
     }
   }
   const d = span > 0 ? bestDistance / span : 0;
+  learnTypical(best >= 0 ? d : 0);
   if (best >= 0 && d <= cfg.rho) {
     const proto = s.protos[best] ?? [];
     for (let j = 0; j < proto.length; j++)
@@ -78,5 +90,9 @@ export function noveltyStep(s: NoveltyState, cfg: NoveltyConfig, p: Point): numb
     s.protos[oldest] = fresh;
     s.used[oldest] = s.n;
   }
-  return best < 0 ? 0 : Math.min(1, d / cfg.scale);
+  if (best < 0) return 0;
+  const score = Math.min(1, d / cfg.scale);
+  // Adaptive vigilance: in a series whose patterns are usually far from each other, a novel pattern that is not
+  // clearly farther than usual counts for less.
+  return cfg.typicalFactor > 0 && d <= cfg.typicalFactor * typical ? score * cfg.typicalDamp : score;
 }

@@ -58,6 +58,14 @@ export const NoveltyConfig = z.object({
     .describe("vigilance: distance (share of the range) that is novel"),
   learnRate: rate.default(0.1).describe("pull of a matching pattern on its prototype"),
   scale: z.number().gt(0).max(10).default(0.2).describe("distance (share of the range) that scores 1"),
+  typicalRate: rate.default(0.001).describe("memory of the running mean distance to the nearest prototype"),
+  typicalFactor: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(5)
+    .describe("a novel pattern not this many times farther than the mean distance is damped (0: never)"),
+  typicalDamp: z.number().min(0).max(1).default(0.5).describe("factor on a damped novelty score"),
 });
 export type NoveltyConfig = z.output<typeof NoveltyConfig>;
 
@@ -91,6 +99,13 @@ export const CombinerConfig = z.object({
     .max(10)
     .default(0.05)
     .describe("a score that beats the decayed peak raises the peak this share above itself"),
+  suppressBoost: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(0.5)
+    .describe("extra margin (share of the peak's score) a score must beat right after a peak"),
+  suppressBoostDecay: z.number().min(0).max(1).default(0.8).describe("per-point decay of the extra margin"),
 });
 export type CombinerConfig = z.output<typeof CombinerConfig>;
 
