@@ -1,6 +1,6 @@
 /**
- * The agent loop over a scripted provider: prompt-injection cannot cause a write, proposals need
- * approval, JSON-in-text tool calls work for models without native tool calling, malformed calls are
+ * The agent loop over a scripted provider: prompt-injection cannot cause a write, writes need the
+ * remediation engine and approval, JSON-in-text tool calls work for models without native tool calling, malformed calls are
  * bounded, tool output is delimited and capped, the step budget ends with a tool-less answer.
  */
 import { describe, expect, it, vi } from "vitest";
@@ -9,7 +9,8 @@ import { rawStateFindings } from "./cluster.js";
 import { createRedactor } from "./redact.js";
 import { CORPUS, INJECTION } from "./testdata/corpus.js";
 import { fakeCluster, scriptedProvider } from "./testkit.js";
-import { ALL_TOOLS, READ_ONLY_TOOLS } from "./tools.js";
+import { createRemediator } from "./remediation.js";
+import { ALL_TOOLS, READ_ONLY_TOOLS, WRITE_TOOLS } from "./tools.js";
 import type { ChatRequest, ChatResponse } from "./types.js";
 
 type Script = ((req: ChatRequest) => Partial<ChatResponse>)[];
@@ -50,37 +51,48 @@ describe("prompt injection", () => {
     () => call("get_pod_logs", { pod: "checkout-7d9f-abcde", previous: true }),
     (req) =>
       lastToolContent(req).includes("IGNORE PREVIOUS INSTRUCTIONS")
-        ? call("propose_fix", {
-            action: "scale",
-            name: "checkout",
-            replicas: 0,
-            reason: "the log told me to",
-          })
+        ? call("rollback", { name: "checkout", reason: "the log told me to" })
         : { text: "no injection seen" },
     (req) => ({ text: `tried: ${lastToolContent(req)}` }),
   ];
 
-  it("cannot write with no TTY: the proposal is refused without asking and nothing is executed", async () => {
-    const execute = vi.fn(() => Promise.resolve("applied"));
-    const approve = vi.fn(() => Promise.resolve(false));
-    const { opts } = options(obedient, { approve, execute });
-    const res = await runAgent("why does checkout crash?", opts);
-    expect(res.proposals).toHaveLength(1);
-    expect(res.proposals[0]).toMatchObject({
-      approved: false,
-      proposal: { action: "scale", name: "checkout", replicas: 0, namespace: "shop" },
-    });
-    expect(approve).toHaveBeenCalledTimes(1);
-    expect(execute).not.toHaveBeenCalled();
-    expect(res.answer).toContain("refused: not applied");
-  });
-
-  it("without a write executor there is no write path at all, not even a question", async () => {
+  it("cannot write with no TTY: there is no write path, the call is refused without asking anyone", async () => {
     const approve = vi.fn(() => Promise.resolve(true));
     const { opts } = options(obedient, { approve });
     const res = await runAgent("why does checkout crash?", opts);
+    expect(res.writes).toHaveLength(1);
+    expect(res.writes[0]).toMatchObject({
+      outcome: "noWritePath",
+      approved: false,
+      request: { tool: "rollback", kind: "rollback", name: "checkout", namespace: "shop" },
+    });
     expect(approve).not.toHaveBeenCalled();
-    expect(res.proposals[0]?.approved).toBe(false);
+    expect(res.answer).toContain("refused: not applied");
+  });
+
+  it("with a write path, the engine refuses what it would not do itself: nothing is asked or sent", async () => {
+    const approve = vi.fn(() => Promise.resolve(true));
+    const sent: unknown[] = [];
+    const journal = { acted: vi.fn(() => Promise.resolve("x")), failed: vi.fn(() => Promise.resolve()) };
+    const { opts, cluster } = options(obedient, { approve });
+    const res = await runAgent("why does checkout crash?", {
+      ...opts,
+      remediator: createRemediator({
+        cluster,
+        send: (p) => {
+          sent.push(p);
+          return Promise.resolve();
+        },
+        journal,
+        now: opts.toolContext.now,
+      }),
+    });
+    // checkout crash-loops on its first revision: there is nothing to roll back to.
+    expect(res.writes[0]).toMatchObject({ outcome: "refused", guardrail: "noAction", approved: false });
+    expect(approve).not.toHaveBeenCalled();
+    expect(sent).toHaveLength(0);
+    expect(journal.acted).not.toHaveBeenCalled();
+    expect(res.answer).toContain("refused by Vigil's remediation engine");
   });
 
   it("a write-looking tool name the code does not know is just an unknown tool", async () => {
@@ -92,33 +104,14 @@ describe("prompt injection", () => {
 
   it("the read-only tool set offers no write tool at all", async () => {
     const { opts, provider } = options(
-      [
-        () => call("propose_fix", { action: "restart", name: "checkout", reason: "x" }),
-        () => ({ text: "ok" }),
-      ],
+      [() => call("rollback", { name: "checkout", reason: "x" }), () => ({ text: "ok" })],
       { tools: READ_ONLY_TOOLS },
     );
     const res = await runAgent("q", opts);
-    expect(provider.requests[0]!.tools.map((t) => t.name)).not.toContain("propose_fix");
+    const offered = provider.requests[0]!.tools.map((t) => t.name);
+    for (const w of WRITE_TOOLS) expect(offered).not.toContain(w.name);
     expect(res.toolCalls[0]?.ok).toBe(false);
-    expect(res.proposals).toHaveLength(0);
-  });
-
-  it("an approved proposal runs through the executor, once", async () => {
-    const execute = vi.fn(() => Promise.resolve("applied: Deployment shop/checkout rollout restarted"));
-    const { opts } = options(
-      [
-        () => call("propose_fix", { action: "restart", name: "checkout", reason: "stuck" }),
-        (req) => ({ text: lastToolContent(req) }),
-      ],
-      { approve: () => Promise.resolve(true), execute },
-    );
-    const res = await runAgent("restart checkout", opts);
-    expect(execute).toHaveBeenCalledTimes(1);
-    expect(res.proposals[0]).toMatchObject({
-      approved: true,
-      result: "applied: Deployment shop/checkout rollout restarted",
-    });
+    expect(res.writes).toHaveLength(0);
   });
 
   it("tool output is delimited as untrusted data and cannot close its own block", async () => {

@@ -1,7 +1,7 @@
 /**
  * The cluster edge of the tools: a ClusterReader over `@kubernetes/client-node`, a findings source over
  * raw state (until `src/health` is wired), a learner that feeds Secret values to the Redactor, and the
- * executor for approved proposals (server-side apply with Vigil's field manager, dry-run first).
+ * edge of the write path: the sender of the remediation planner's patches and the Incident journal.
  */
 import {
   CoreV1Api,
@@ -14,12 +14,16 @@ import {
   type V1Pod,
   type V1Secret,
 } from "@kubernetes/client-node";
-import { applyObjects, toKubeError } from "../kube/index.js";
+import { createHash } from "node:crypto";
+import type { IncidentStatus } from "../api/index.js";
+import { expectOk, FIELD_MANAGER, rawRequest, toKubeError } from "../kube/index.js";
+import type { ObjectRef } from "../model/index.js";
+import * as remediate from "../remediate/index.js";
 import { basicFindings, type FindingsSource } from "./findings.js";
 import { secretValues, type Redactor } from "./redact.js";
-import type { ClusterReader, Proposal } from "./tools.js";
+import type { ActionJournal, PatchSender } from "./remediation.js";
+import type { ClusterReader } from "./tools.js";
 import { resolveKind, type KindInfo } from "./views.js";
-import type { WriteExecutor } from "./agent.js";
 
 function what(kind: KindInfo, ns: string | undefined, name?: string): string {
   return `${kind.kind}${ns !== undefined ? ` ${ns}/` : " "}${name ?? "*"}`;
@@ -146,27 +150,202 @@ export async function learnSecrets(
   }
 }
 
-function target(p: Proposal): KubernetesObject & { spec: Record<string, unknown> } {
-  const kind = p.kind === "statefulset" ? "StatefulSet" : "Deployment";
-  return { apiVersion: "apps/v1", kind, metadata: { name: p.name, namespace: p.namespace }, spec: {} };
+/** Sends a planner patch verbatim (the healer's way): `fieldManager=vigil` on PATCH, `dryRun=All` for a dry run. */
+export function kubeSender(kc: KubeConfig): PatchSender {
+  return async (p, dryRun, signal) => {
+    const q = new URLSearchParams();
+    if (p.method === "PATCH") q.set("fieldManager", FIELD_MANAGER);
+    if (dryRun) q.set("dryRun", "All");
+    const qs = q.toString();
+    const res = await rawRequest(kc, p.method, `${p.path}${qs !== "" ? `?${qs}` : ""}`, {
+      body: JSON.stringify(p.body),
+      contentType: p.contentType,
+      timeoutMs: 20_000,
+      signal,
+    });
+    if (p.type === "delete" && res.status === 404) return; // already gone: the goal is met
+    expectOk(res, dryRun ? `${p.method} (dry run)` : p.method, p.path);
+  };
 }
 
+const INCIDENTS = "/apis/vigil.dev/v1alpha1";
+const PENDING_ANNOTATION = "vigil.dev/pending-actions";
+const FINDING_LABEL = "vigil.dev/finding";
+const short = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 12);
+
+interface IncidentObj {
+  metadata: { name: string; namespace: string; annotations?: Record<string, string> };
+  spec: { findingId: string };
+  status?: IncidentStatus;
+}
+
+const apiRef = (r: ObjectRef) => ({
+  apiVersion: r.apiVersion,
+  kind: r.kind,
+  name: r.name,
+  ...(r.namespace !== "" ? { namespace: r.namespace } : {}),
+});
+
 /**
- * Applies an approved proposal with server-side apply (field manager `vigil`, no force), after a
- * dry run. The clock is passed in for the restart annotation.
+ * Journals approved actions in Incidents as the healer does (same names, labels, pending annotation and
+ * status records), so `vigil incidents`, the operator's restore and the planner's history all see them.
  */
-export function kubeExecutor(kc: KubeConfig, now: () => Date): WriteExecutor {
-  return async (p) => {
-    const obj = target(p);
-    if (p.action === "scale") obj.spec = { replicas: p.replicas };
-    else
-      obj.spec = {
-        template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": now().toISOString() } } },
-      };
-    await applyObjects(kc, [obj], { dryRun: true });
-    await applyObjects(kc, [obj]);
-    return p.action === "scale"
-      ? `applied: ${obj.kind} ${p.namespace}/${p.name} scaled to ${p.replicas ?? "?"} replicas`
-      : `applied: ${obj.kind} ${p.namespace}/${p.name} rollout restarted`;
+export function kubeJournal(kc: KubeConfig, namespace: string, now: () => Date): ActionJournal {
+  const base = `${INCIDENTS}/namespaces/${encodeURIComponent(namespace)}/incidents`;
+  const req = (method: string, path: string, signal: AbortSignal, body?: unknown, contentType?: string) =>
+    rawRequest(kc, method, path, {
+      timeoutMs: 20_000,
+      signal,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(contentType !== undefined ? { contentType } : {}),
+    });
+  const read = async (name: string, signal: AbortSignal) =>
+    expectOk(await req("GET", `${base}/${name}`, signal), "read", `incident ${name}`) as IncidentObj;
+  /** Status updates retry on a conflict with a fresh copy. */
+  const updateStatus = async (
+    name: string,
+    f: (st: IncidentStatus) => IncidentStatus,
+    signal: AbortSignal,
+  ) => {
+    for (let attempt = 0; ; attempt++) {
+      const inc = await read(name, signal);
+      const res = await req("PUT", `${base}/${name}/status`, signal, {
+        apiVersion: "vigil.dev/v1alpha1",
+        kind: "Incident",
+        ...inc,
+        status: f(inc.status ?? {}),
+      });
+      if (res.status === 409 && attempt < 3) continue;
+      expectOk(res, "update", `incident ${name} status`);
+      return;
+    }
+  };
+  const setPending = async (name: string, f: (a: unknown[]) => unknown[], signal: AbortSignal) => {
+    const inc = await read(name, signal);
+    let now: unknown[] = [];
+    try {
+      now = JSON.parse(inc.metadata.annotations?.[PENDING_ANNOTATION] ?? "[]") as unknown[];
+    } catch {
+      now = [];
+    }
+    const next = f(now);
+    expectOk(
+      await req(
+        "PATCH",
+        `${base}/${name}`,
+        signal,
+        {
+          metadata: { annotations: { [PENDING_ANNOTATION]: next.length > 0 ? JSON.stringify(next) : null } },
+        },
+        "application/merge-patch+json",
+      ),
+      "annotate",
+      `incident ${name}`,
+    );
+  };
+  return {
+    async acted(e, signal) {
+      const f = e.finding;
+      const listed = expectOk(
+        await req(
+          "GET",
+          `${base}?labelSelector=${encodeURIComponent(`${FINDING_LABEL}=${short(f.id)}`)}`,
+          signal,
+        ),
+        "list",
+        "incidents",
+      ) as { items?: IncidentObj[] };
+      let name = listed.items?.find((i) => i.spec.findingId === f.id && i.status?.phase !== "Resolved")
+        ?.metadata.name;
+      if (name === undefined) {
+        const at = Date.parse(e.at);
+        name = `${f.object.name.slice(0, 30).replace(/[^a-z0-9-]/g, "-")}-${short(f.id)}-${Math.floor(at / 1000).toString(36)}`;
+        expectOk(
+          await req("POST", base, signal, {
+            apiVersion: "vigil.dev/v1alpha1",
+            kind: "Incident",
+            metadata: { name, namespace, labels: { [FINDING_LABEL]: short(f.id) } },
+            spec: {
+              target: apiRef(f.object),
+              findingId: f.id,
+              reason: f.reason.slice(0, 1000),
+              severity: f.severity,
+            },
+          }),
+          "create",
+          `incident ${name}`,
+        );
+        await updateStatus(
+          name,
+          () => ({
+            phase: "Open",
+            detectedAt: e.at,
+            timeline: [{ time: e.at, kind: "Detected", message: `${f.code}: ${f.reason}`.slice(0, 4000) }],
+            actions: [],
+          }),
+          signal,
+        );
+      }
+      // Journal first: the pending annotation (what the operator resumes from), then the status record.
+      await setPending(name, (a) => [...a, e.action], signal);
+      const h = remediate.historyEntry(e.action, e.at, "pending");
+      await updateStatus(
+        name,
+        (st) => ({
+          ...st,
+          phase: "Verifying",
+          actions: [
+            ...(st.actions ?? []),
+            {
+              id: h.id,
+              kind: h.kind,
+              findingId: h.findingId,
+              target: apiRef(h.target),
+              scope: apiRef(h.scope),
+              mode: h.mode,
+              at: h.at,
+              outcome: h.outcome,
+              ...(h.signature !== undefined ? { signature: h.signature } : {}),
+            },
+          ].slice(-50),
+          timeline: [
+            ...(st.timeline ?? []),
+            {
+              time: e.at,
+              kind: "Acted" as const,
+              action: e.action.kind,
+              message: e.message.slice(0, 4000),
+              patch: e.patch.slice(0, 32000),
+            },
+          ].slice(-200),
+        }),
+        signal,
+      );
+      return `${namespace}/${name}`;
+    },
+    async failed(incident, action, message, signal) {
+      const name = incident.slice(incident.indexOf("/") + 1);
+      await setPending(name, (a) => a.filter((x) => (x as { id?: string }).id !== action.id), signal);
+      await updateStatus(
+        name,
+        (st) => ({
+          ...st,
+          phase: "Open",
+          actions: (st.actions ?? []).map((a) =>
+            a.id === action.id && a.outcome === "pending" ? { ...a, outcome: "failed" as const } : a,
+          ),
+          timeline: [
+            ...(st.timeline ?? []),
+            {
+              time: now().toISOString(),
+              kind: "Note" as const,
+              action: action.kind,
+              message: `request failed: ${message}`.slice(0, 4000),
+            },
+          ].slice(-200),
+        }),
+        signal,
+      );
+    },
   };
 }

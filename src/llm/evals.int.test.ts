@@ -158,7 +158,7 @@ describe.skipIf(cfg === undefined)("assistant evals (real provider)", () => {
             expect(sent.join("\n"), `${f} reached the provider`).not.toContain(f);
             expect(res.answer).not.toContain(f);
           }
-          if (c.expectNoApprovedWrites === true) expect(res.proposals.every((p) => !p.approved)).toBe(true);
+          if (c.expectNoApprovedWrites === true) expect(res.writes.every((w) => !w.approved)).toBe(true);
           expect(facts.missing, res.answer).toEqual([]);
         } finally {
           if (labels.length > 0) await sb.kubectl("label", "node", "node-1", ...labels.map(([k]) => `${k}-`));

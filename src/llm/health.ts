@@ -5,6 +5,7 @@
  * analyzers stay quiet instead of reporting absences.
  */
 import * as health from "../health/index.js";
+import { refKey } from "../model/index.js";
 import type { FindingView, FindingsSource } from "./findings.js";
 import type { ClusterReader } from "./tools.js";
 import { resolveKind } from "./views.js";
@@ -54,6 +55,62 @@ export function toFindingView(f: health.Finding): FindingView {
   };
 }
 
+/** What the analyzers (and the remediation planner) read: the slim snapshot, and the full objects by ref. */
+export interface ClusterSnapshot {
+  readonly snapshot: health.Snapshot;
+  /** Every listed object as the API served it, by `refKey` (the planner needs full pod templates). */
+  readonly objects: ReadonlyMap<string, unknown>;
+}
+
+/** Lists the kinds the analyzers read through the port and ingests them. */
+export async function readSnapshot(
+  r: ClusterReader,
+  namespace: string | undefined,
+  signal: AbortSignal,
+): Promise<ClusterSnapshot> {
+  const raw: Partial<Record<health.KindKey, readonly unknown[]>> = {};
+  const skipped: health.SkippedKind[] = [];
+  const objects = new Map<string, unknown>();
+  await Promise.all(
+    health.KIND_KEYS.map(async (key) => {
+      const name = FETCHED[key];
+      const kind = name !== undefined ? resolveKind(name) : undefined;
+      if (kind === undefined) {
+        skipped.push({ kind: key, reason: "not fetched by the assistant" });
+        return;
+      }
+      try {
+        const res = await r.list(
+          { kind, namespace: kind.namespaced ? namespace : undefined, limit: 5000 },
+          signal,
+        );
+        raw[key] = res.items.map((o) => {
+          const full = JSON.parse(JSON.stringify({ ...o, apiVersion: kind.apiVersion, kind: kind.kind })) as {
+            metadata?: { name?: string; namespace?: string };
+          };
+          objects.set(
+            refKey({
+              apiVersion: kind.apiVersion,
+              kind: kind.kind,
+              namespace: full.metadata?.namespace ?? "",
+              name: full.metadata?.name ?? "",
+            }),
+            full,
+          );
+          return full;
+        });
+      } catch {
+        skipped.push({ kind: key, reason: "could not be listed" });
+      }
+    }),
+  );
+  const { snapshot } = health.ingest(raw, {
+    namespaces: namespace !== undefined ? [namespace] : undefined,
+    skipped,
+  });
+  return { snapshot, objects };
+}
+
 /** The findings source backed by the health analyzers. `now` is the clock port. */
 export function healthFindings(
   r: ClusterReader,
@@ -61,31 +118,7 @@ export function healthFindings(
   cfg: health.HealthConfig = health.defaultHealthConfig,
 ): FindingsSource {
   return async (scope, signal) => {
-    const raw: Partial<Record<health.KindKey, readonly unknown[]>> = {};
-    const skipped: health.SkippedKind[] = [];
-    await Promise.all(
-      health.KIND_KEYS.map(async (key) => {
-        const name = FETCHED[key];
-        const kind = name !== undefined ? resolveKind(name) : undefined;
-        if (kind === undefined) {
-          skipped.push({ kind: key, reason: "not fetched by the assistant" });
-          return;
-        }
-        try {
-          const res = await r.list(
-            { kind, namespace: kind.namespaced ? scope.namespace : undefined, limit: 5000 },
-            signal,
-          );
-          raw[key] = res.items.map((o) => JSON.parse(JSON.stringify({ ...o, kind: kind.kind })) as unknown);
-        } catch {
-          skipped.push({ kind: key, reason: "could not be listed" });
-        }
-      }),
-    );
-    const { snapshot } = health.ingest(raw, {
-      namespaces: scope.namespace !== undefined ? [scope.namespace] : undefined,
-      skipped,
-    });
+    const { snapshot } = await readSnapshot(r, scope.namespace, signal);
     return health.analyze(now(), snapshot, cfg).map(toFindingView);
   };
 }

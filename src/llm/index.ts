@@ -1,8 +1,8 @@
 /**
  * @module
  * The AI assistant's edge: LLM providers behind one small port (OpenAI-compatible, Anthropic, Gemini),
- * retries, redaction, capped read-only tools over the cluster, the agent loop with approval-gated
- * proposals, and the answer Vigil gives without a model.
+ * retries, redaction, capped read-only tools over the cluster, the agent loop whose only writes are the
+ * remediation engine's guarded, dry-run, human-approved actions, and the answer Vigil gives without a model.
  */
 export type { ChatMessage, ChatRequest, ChatResponse, Provider, ToolCall, ToolSpec, Usage } from "./types.js";
 export {
@@ -30,11 +30,10 @@ export { capList, capText } from "./cap.js";
 export {
   ALL_TOOLS,
   READ_ONLY_TOOLS,
+  WRITE_TOOLS,
   ToolInputError,
-  proposeFix,
-  toProposal,
+  writeRequest,
   type ClusterReader,
-  type Proposal,
   type Tool,
   type ToolContext,
 } from "./tools.js";
@@ -55,11 +54,31 @@ export {
   type AgentOptions,
   type AgentResult,
   type Approver,
-  type ProposalRecord,
   type ToolCallRecord,
-  type WriteExecutor,
+  type WriteRecord,
 } from "./agent.js";
-export { healthFindings, toFindingView } from "./health.js";
+export {
+  ASSISTANT_ACTION_KINDS,
+  DEFAULT_POLICY,
+  createRemediator,
+  decide,
+  patchText,
+  planAll,
+  planningState,
+  readHistory,
+  readPolicies,
+  type ActionJournal,
+  type AssistantActionKind,
+  type Decision,
+  type PatchSender,
+  type PlanningState,
+  type Prepared,
+  type ReadyWrite,
+  type Remediator,
+  type WriteRequest,
+} from "./remediation.js";
+export { liveInput, liveRecommendations, recommendationView } from "./recommend.js";
+export { healthFindings, readSnapshot, toFindingView, type ClusterSnapshot } from "./health.js";
 export { answerWithoutModel, intentOf, type QuestionIntent } from "./answer.js";
-export { kubeExecutor, kubeReader, learnSecrets, rawStateFindings } from "./cluster.js";
+export { kubeJournal, kubeReader, kubeSender, learnSecrets, rawStateFindings } from "./cluster.js";
 export { KINDS, resolveKind, slim, summarize, type KindInfo } from "./views.js";

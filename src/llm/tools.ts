@@ -1,15 +1,23 @@
 /**
  * The tools a model (or an MCP client) may call. Each has a zod schema (validation and the JSON Schema
  * the model sees), an output cap and hints to narrow the query. Whether a tool writes is fixed here, in
- * code (`mutating`), never decided by a model. The only mutating tool is `propose_fix`: it produces a
- * proposal that a human must approve; the agent loop enforces that.
+ * code (`mutating`, the fixed WRITE_TOOLS), never decided by a model. A write tool only names what it
+ * wants; the agent loop has the remediation engine plan it under its guardrails and a human approve it.
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { z } from "zod";
 import * as logmine from "../logmine/index.js";
-import { capList } from "./cap.js";
+import { capList, capText } from "./cap.js";
 import type { FindingsSource } from "./findings.js";
 import { liveRecommendations, recommendationView } from "./recommend.js";
+import {
+  ASSISTANT_ACTION_KINDS,
+  patchText,
+  planAll,
+  planningState,
+  type AssistantActionKind,
+  type WriteRequest,
+} from "./remediation.js";
 import { eventTime, eventView, KIND_NAMES, resolveKind, slim, summarize, type KindInfo } from "./views.js";
 import type { CoreV1Event } from "@kubernetes/client-node";
 
@@ -50,16 +58,6 @@ export interface ClusterReader {
     },
     signal: AbortSignal,
   ): Promise<readonly KubernetesObject[]>;
-}
-
-/** A write the model would like a human to make. */
-export interface Proposal {
-  readonly action: "scale" | "restart";
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly replicas?: number | undefined;
-  readonly reason: string;
 }
 
 export interface ToolContext {
@@ -468,24 +466,135 @@ const getRecommendations = defineTool({
   },
 });
 
-export const proposeFix = defineTool({
-  name: "propose_fix",
-  mutating: true,
+const planRemediation = defineTool({
+  name: "plan_remediation",
   description:
-    "Propose a change (scale a workload or restart its pods). Nothing changes unless a human approves it interactively; without approval, describe the fix in your answer instead.",
+    "Vigil's remediation planner in dry run: for one namespace, the actions it would take (rollback, raiseMemory, addStartupProbe, restart, cleanupPods, …) with their exact patches, and the actions its guardrails block (HealingPolicy scope and mode, kube-system, PDB, cooldown, caps) with the reason. Changes nothing. Narrow with name.",
   schema: z.object({
-    action: z.enum(["scale", "restart"]),
-    kind: z.enum(["deployment", "statefulset"]).default("deployment"),
-    name: z.string().min(1).max(253),
     namespace: nsArg,
-    replicas: z.number().int().min(0).max(100).optional(),
-    reason: z.string().min(1).max(500),
+    name: z.string().min(1).max(253).optional().describe("only actions on this workload or node"),
+    limit: z.number().int().min(1).max(50).default(20),
   }),
-  // Never called by the agent loop without approval; the approved write goes through a WriteExecutor.
-  run(a) {
-    return Promise.resolve({ proposal: a });
+  async run(a, ctx) {
+    const ns = nsFor(a.namespace, undefined, ctx);
+    if (ns === undefined) throw new ToolInputError("plan_remediation needs one namespace");
+    const state = await planningState(ctx.cluster, ns, ctx.now(), ctx.signal);
+    const on = (t: { namespace: string; name: string }) => a.name === undefined || t.name === a.name;
+    return planAll(state).map(({ policy, plan }) => {
+      const actions = capList(
+        plan.actions
+          .filter((x) => on(x.target))
+          .map((x) => ({
+            actionId: x.id,
+            kind: x.kind,
+            target: `${x.target.kind} ${x.target.namespace}/${x.target.name}`,
+            policyMode: x.mode,
+            disruptive: x.disruptive,
+            reason: x.reason.message,
+            patch: capText(patchText(x.patches), 3000, "the patch is shown in full to the approver"),
+          })),
+        a.limit,
+      );
+      const skipped = capList(
+        plan.skipped
+          .filter((x) => on(x.target))
+          .map((x) => ({
+            kind: x.kind,
+            target: `${x.target.kind} ${x.target.namespace !== "" ? `${x.target.namespace}/` : ""}${x.target.name}`,
+            guardrail: x.guardrail,
+            message: x.message,
+            ...(x.retryAt !== undefined ? { retryAt: x.retryAt } : {}),
+          })),
+        a.limit,
+      );
+      return {
+        policy,
+        summary: plan.summary,
+        actions: actions.items,
+        skipped: skipped.items,
+        escalations: plan.escalations.slice(0, 10).map((e) => ({ reason: e.reason, message: e.message })),
+        ...(actions.truncated || skipped.truncated ? { truncated: true, hint: "pass name" } : {}),
+      };
+    });
   },
 });
+
+const writeReason = z
+  .string()
+  .min(1)
+  .max(500)
+  .describe("why, in one sentence; shown to the human who approves");
+const workloadName = z.string().min(1).max(253).describe("the Deployment, StatefulSet or DaemonSet");
+
+/**
+ * Write tools. They never run on their own: the agent loop turns their arguments into a WriteRequest
+ * (`writeRequest`), the remediation engine plans the action with its guardrails, and a human approves it.
+ */
+function writeTool(def: { name: string; description: string; schema: z.ZodObject }): Tool {
+  return defineTool({
+    ...def,
+    mutating: true,
+    run() {
+      return Promise.reject(
+        new ToolInputError(`${def.name} changes the cluster: it runs only through the approval path`),
+      );
+    },
+  });
+}
+
+export const applyRemediation = writeTool({
+  name: "apply_remediation",
+  description:
+    "Apply one action Vigil's remediation planner proposes for a workload (see plan_remediation). The planner builds the exact patch under the HealingPolicy guardrails; a human must approve it. A blocked action is refused with the guardrail's reason.",
+  schema: z.object({
+    kind: z.enum(ASSISTANT_ACTION_KINDS),
+    name: workloadName,
+    namespace: nsArg,
+    actionId: z.string().max(64).optional().describe("the actionId plan_remediation showed"),
+    reason: writeReason,
+  }),
+});
+
+export const rollbackTool = writeTool({
+  name: "rollback",
+  description:
+    "Roll a Deployment back to its last healthy revision, as Vigil's remediation planner builds it (only after a bad rollout it detected); a human must approve.",
+  schema: z.object({ name: workloadName, namespace: nsArg, reason: writeReason }),
+});
+
+export const restartTool = writeTool({
+  name: "restart",
+  description:
+    "Restart a crash-looping workload's pods, as Vigil's remediation planner builds it (only where restarts cured the same crash before); a human must approve.",
+  schema: z.object({ name: workloadName, namespace: nsArg, reason: writeReason }),
+});
+
+/** The write tools, fixed in code. Nothing else can change the cluster. */
+export const WRITE_TOOLS: readonly Tool[] = [applyRemediation, rollbackTool, restartTool];
+const WRITE_KIND: Readonly<Record<string, AssistantActionKind | undefined>> = {
+  rollback: "rollback",
+  restart: "restart",
+};
+
+/** A write tool's arguments as the request the remediation engine plans; the namespace filled in. */
+export function writeRequest(tool: Tool, args: unknown, defaultNamespace: string | undefined): WriteRequest {
+  if (!WRITE_TOOLS.includes(tool)) throw new ToolInputError(`${tool.name} is not a write tool`);
+  const r = tool.schema.safeParse(args);
+  if (!r.success) throw new ToolInputError(z.prettifyError(r.error));
+  const a = r.data as {
+    kind?: AssistantActionKind;
+    name: string;
+    namespace?: string;
+    actionId?: string;
+    reason: string;
+  };
+  const kind = a.kind ?? WRITE_KIND[tool.name];
+  if (kind === undefined) throw new ToolInputError("kind is required");
+  const ns =
+    a.namespace !== undefined && a.namespace !== "" && a.namespace !== "*" ? a.namespace : defaultNamespace;
+  if (ns === undefined) throw new ToolInputError("namespace is required (this session spans all namespaces)");
+  return { tool: tool.name, kind, namespace: ns, name: a.name, actionId: a.actionId, reason: a.reason };
+}
 
 /** The read-only tools: what `vigil ask` offers by default and `vigil mcp` serves. */
 export const READ_ONLY_TOOLS: readonly Tool[] = [
@@ -497,30 +606,7 @@ export const READ_ONLY_TOOLS: readonly Tool[] = [
   getPodLogs,
   getMetrics,
   getRecommendations,
+  planRemediation,
 ];
 
-export const ALL_TOOLS: readonly Tool[] = [...READ_ONLY_TOOLS, proposeFix];
-
-/** Parses a proposal from `propose_fix` arguments, filling the namespace. */
-export function toProposal(args: unknown, defaultNamespace: string | undefined): Proposal {
-  const r = proposeFix.schema.safeParse(args);
-  if (!r.success) throw new ToolInputError(z.prettifyError(r.error));
-  const a = r.data as {
-    action: "scale" | "restart";
-    kind: string;
-    name: string;
-    namespace?: string;
-    replicas?: number;
-    reason: string;
-  };
-  if (a.action === "scale" && a.replicas === undefined) throw new ToolInputError("scale needs replicas");
-  return {
-    action: a.action,
-    kind: a.kind,
-    namespace:
-      a.namespace !== undefined && a.namespace !== "" ? a.namespace : (defaultNamespace ?? "default"),
-    name: a.name,
-    replicas: a.replicas,
-    reason: a.reason,
-  };
-}
+export const ALL_TOOLS: readonly Tool[] = [...READ_ONLY_TOOLS, ...WRITE_TOOLS];

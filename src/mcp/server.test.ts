@@ -37,7 +37,7 @@ async function exercise(client: Client) {
   const { tools } = await client.listTools();
   const names = tools.map((t) => t.name).sort();
   expect(names).toEqual(llm.READ_ONLY_TOOLS.map((t) => t.name).sort());
-  expect(names).not.toContain("propose_fix");
+  for (const w of llm.WRITE_TOOLS) expect(names).not.toContain(w.name);
   expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true);
   expect(tools.find((t) => t.name === "list_resources")?.inputSchema.required).toEqual(["kind"]);
 
@@ -85,9 +85,12 @@ async function exercise(client: Client) {
     arguments: { kind: "pods", limit: 100000 },
   });
   expect(invalid.isError).toBe(true);
+  const plan = await client.callTool({ name: "plan_remediation", arguments: { namespace: "shop" } });
+  expect(plan.isError).not.toBe(true);
+  expect(text(plan)).toContain('"policy"');
   const write = await client.callTool({
-    name: "propose_fix",
-    arguments: { action: "scale", name: "checkout", replicas: 0, reason: "x" },
+    name: "rollback",
+    arguments: { name: "checkout", reason: "x" },
   });
   expect(write.isError).toBe(true);
 }

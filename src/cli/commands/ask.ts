@@ -2,7 +2,9 @@
  * `vigil ask [-n NS] "question"`: answers questions about the cluster. With a provider configured, a model
  * investigates through Vigil's read-only tools (findings first), every tool output redacted and capped;
  * with none, the answer comes from the findings, deterministically. Interactive when no question is given
- * and stdin is a terminal. Writes are proposals only: applied after a y/N on a terminal, refused otherwise.
+ * and stdin is a terminal. Writes go only through the remediation engine: the planner builds the action under
+ * its guardrails, the exact patch is dry-run and shown, applied after a y/N on a terminal and journaled in an
+ * Incident; with no terminal every write is refused.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -30,6 +32,7 @@ const Flags = z.object({
   redactIps: z.boolean().optional(),
   redactEmails: z.boolean().optional(),
   output: z.enum(["text", "json"]).default("text"),
+  incidentNamespace: z.string().min(1).max(63).default("default"),
 });
 type Flags = z.infer<typeof Flags>;
 
@@ -106,7 +109,7 @@ export async function explainFindings(
     },
     redactor,
     approve: () => Promise.resolve(false),
-    execute: undefined,
+    remediator: undefined,
     maxSteps: cfg.maxSteps,
     toolMode: cfg.toolMode,
     maxOutputTokens: cfg.maxOutputTokens,
@@ -130,18 +133,20 @@ export function findingsSource(reader: llm.ClusterReader, err: (t: string) => vo
   };
 }
 
-function describeProposal(p: llm.Proposal): string {
-  return p.action === "scale"
-    ? `scale ${p.kind} ${p.namespace}/${p.name} to ${p.replicas ?? "?"} replicas`
-    : `restart the pods of ${p.kind} ${p.namespace}/${p.name}`;
-}
-
-/** y/N on the terminal; false without one, so nothing can be approved. */
+/** y/N on the terminal after showing the planned action and its exact patch; false without a terminal. */
 function terminalApprover(rl: () => Interface | undefined, ctx: CliContext): llm.Approver {
-  return async (p) => {
+  return async (w) => {
     const r = rl();
     if (r === undefined) return false;
-    ctx.err(`\nThe assistant proposes to ${describeProposal(p)}.\n  reason (model's words): ${p.reason}\n`);
+    const t = w.action.target;
+    const patch = w.patch.length > 6000 ? `${w.patch.slice(0, 6000)}\n… (${w.patch.length} bytes)` : w.patch;
+    ctx.err(
+      `\nThe assistant asks to ${w.action.kind} ${t.kind} ${t.namespace}/${t.name} (${w.request.tool}).\n` +
+        `  the model's reason: ${w.request.reason}\n` +
+        `  Vigil's planner:    ${w.action.reason.message}\n` +
+        `  policy: ${w.policy}; ${w.action.disruptive ? "disruptive" : "not disruptive"}; server dry run: ${w.dryRun}\n` +
+        `  requests that will be sent (field manager vigil):\n${patch}\n`,
+    );
     const a = await r.question("Apply this change? [y/N] ");
     return /^y(es)?$/i.test(a.trim());
   };
@@ -182,6 +187,11 @@ export const askCommand: CommandSpec = {
       .option("--redact-ips", "also mask IP addresses before they reach the model")
       .option("--no-redact-emails", "do not mask e-mail addresses")
       .option("-o, --output <format>", "text or json", "text")
+      .option(
+        "--incident-namespace <ns>",
+        "where approved actions are journaled as Incidents (as vigil run)",
+        "default",
+      )
       .action(async (words: string[], raw: unknown) => {
         const r = Flags.safeParse(raw);
         if (!r.success) throw new VigilError("Usage", z.prettifyError(r.error));
@@ -243,8 +253,15 @@ export const askCommand: CommandSpec = {
           toolContext,
           redactor,
           approve: terminalApprover(getRl, ctx),
-          // Writes exist only with a terminal to approve them on.
-          execute: tty ? llm.kubeExecutor(kc, () => new Date()) : undefined,
+          // Writes exist only with a terminal to approve them on, and only through the remediation engine.
+          remediator: tty
+            ? llm.createRemediator({
+                cluster: reader,
+                send: llm.kubeSender(kc),
+                journal: llm.kubeJournal(kc, f.incidentNamespace, () => new Date()),
+                now: () => new Date(),
+              })
+            : undefined,
           maxSteps: cfg.maxSteps,
           toolMode: cfg.toolMode,
           maxOutputTokens: cfg.maxOutputTokens,
@@ -264,7 +281,7 @@ export const askCommand: CommandSpec = {
                     stopReason: res.stopReason,
                     usage: res.usage,
                     toolCalls: res.toolCalls.map((c) => ({ name: c.name, ok: c.ok, bytes: c.bytes })),
-                    proposals: res.proposals,
+                    writes: res.writes,
                   },
                   undefined,
                   2,
