@@ -19,6 +19,12 @@ export interface PredictivePolicy {
    * the forecast or the demand does not cause scaling actions. 0 disables the band.
    */
   readonly tolerance: number;
+  /**
+   * The demand signal raises replicas only when it would put the current replicas above this utilisation
+   * (set it below where latency breaks the SLO): a sudden jump is met at once, ordinary noise in the
+   * short-window signal is left to the smoother reactive floor. 0: the demand always counts.
+   */
+  readonly burstUtilization: number;
   readonly minReplicas: number;
   readonly maxReplicas: number;
 }
@@ -26,9 +32,11 @@ export interface PredictivePolicy {
 export const DEFAULT_PREDICTIVE: Omit<PredictivePolicy, "startupSeconds" | "minReplicas" | "maxReplicas"> = {
   targetUtilization: 0.7,
   marginSeconds: 60,
-  scaleDownWindowSeconds: 300,
+  // Shorter than the HPA's 300 s: the burst path re-adds capacity within one sync when load returns.
+  scaleDownWindowSeconds: 240,
   scaleDownMaxFraction: 1,
   tolerance: 0.1,
+  burstUtilization: 0.85,
 };
 
 export interface PredictiveInput {
@@ -44,6 +52,16 @@ export interface PredictiveInput {
    * queued), in the same unit as `upper`. Optional: without it only the forecast and `reactive` count.
    */
   readonly demand?: number;
+  /**
+   * `upper[i]` for i below this index lies before a pod started now could be Ready: it keeps replicas
+   * from going down but does not raise them (the demand signal covers it). Default 0.
+   */
+  readonly firstReadyIndex?: number;
+  /**
+   * History agrees that the load falls and stays below the current level over the whole window (the end
+   * of a recurring peak): the scale-down hold is released, only the reactive floor and `upper` count.
+   */
+  readonly expectedDrop?: boolean;
 }
 
 export interface PredictiveState {
@@ -58,6 +76,7 @@ export interface PredictiveDecision {
   readonly predicted: number;
   readonly reason:
     | "Forecast"
+    | "ExpectedDrop"
     | "Demand"
     | "ReactiveFloor"
     | "WithinTolerance"
@@ -74,8 +93,11 @@ export function predictiveDecide(
 ): PredictiveDecision {
   const unit = inp.capacityPerPod * pol.targetUtilization;
   const need = (x: number) => Math.ceil(x / unit - 1e-9);
-  const peak = inp.upper.reduce((m, x) => Math.max(m, x), 0);
-  const demand = inp.demand ?? 0;
+  const from = Math.min(inp.firstReadyIndex ?? 0, Math.max(0, inp.upper.length - 1));
+  const peak = inp.upper.slice(from).reduce((m, x) => Math.max(m, x), 0);
+  const hold = inp.upper.reduce((m, x) => Math.max(m, x), 0);
+  const burst = (inp.demand ?? 0) > inp.current * inp.capacityPerPod * pol.burstUtilization;
+  const demand = burst ? (inp.demand ?? 0) : 0;
   const predicted = need(peak);
   const load = Math.max(peak, demand);
   // The HPA's tolerance band around the target on the current replicas.
@@ -95,10 +117,13 @@ export function predictiveDecide(
     ...st.recent.filter((r) => r.t > inp.now - pol.scaleDownWindowSeconds),
     { t: inp.now, value: want },
   ];
+  // Never below what the whole window needs: load due before new pods are Ready cannot be re-provisioned.
+  if (want < inp.current) want = Math.min(inp.current, Math.max(want, need(hold)));
   if (want < inp.current) {
     // Conservative scale-down: the highest recommendation in the window, then a bounded step.
-    const held = recent.reduce((m, r) => Math.max(m, r.value), want);
+    const held = inp.expectedDrop === true ? want : recent.reduce((m, r) => Math.max(m, r.value), want);
     if (held > want) reason = "ScaleDownHeld";
+    else if (inp.expectedDrop === true) reason = "ExpectedDrop";
     want = Math.min(inp.current, held);
     const floor = Math.floor(inp.current * (1 - pol.scaleDownMaxFraction));
     if (want < floor) {

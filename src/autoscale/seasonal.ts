@@ -20,6 +20,11 @@ export interface OutlookOptions {
   readonly agreeShare: number;
   /** A recurring change may drift by this many steps from cycle to cycle. */
   readonly jitterSteps: number;
+  /**
+   * Agreed ratios within ±minChange of 1 are taken as 1 (no change): past noise is not replayed as a
+   * forecast, and changes that small are left to the reactive path (the HPA's tolerance is 0.1).
+   */
+  readonly minChange: number;
 }
 
 export const DEFAULT_OUTLOOK: Omit<OutlookOptions, "period"> = {
@@ -28,6 +33,7 @@ export const DEFAULT_OUTLOOK: Omit<OutlookOptions, "period"> = {
   minAgree: 2,
   agreeShare: 0.5,
   jitterSteps: 0,
+  minChange: 0.1,
 };
 
 export interface Outlook {
@@ -81,6 +87,7 @@ export function seasonalOutlook(
       }
       rs.sort((a, b) => b - a);
       r = rs[k - 1] ?? 1;
+      if (Math.abs(r - 1) < opts.minChange) r = 1;
     }
     ratio.push(r);
     expected.push(level * r);

@@ -112,6 +112,7 @@ export interface PolicyRun extends PolicyScore {
 export interface WindowScore {
   readonly slo_violation_minutes: number;
   readonly availability: number;
+  readonly replica_hours: number;
 }
 
 /** A labelled stretch of the trace (a known spike), scored separately; `end` excludes the 5-min tail. */
@@ -198,6 +199,7 @@ function run(
   let upper: readonly number[] = [];
   let knownSteps = -1;
   let period = 0;
+  let expectedDrop = false;
   // Requests per second per trace step (what a scraped rate history holds).
   const rates1 = values.map((v) => v / step);
   const demandTicks = Math.round(cfg.demandWindowSeconds / dt);
@@ -218,12 +220,12 @@ function run(
   let minOk = 0;
   let minute = -1;
   const violated: number[] = [];
-  const win = new Map<string, { v: number; arrived: number; onTime: number }>();
+  const win = new Map<string, { v: number; arrived: number; onTime: number; rs: number }>();
   const slot = (i: number) => {
     const l = labels[i];
     if (l === undefined) return undefined;
     let w = win.get(l);
-    if (w === undefined) win.set(l, (w = { v: 0, arrived: 0, onTime: 0 }));
+    if (w === undefined) win.set(l, (w = { v: 0, arrived: 0, onTime: 0, rs: 0 }));
     return w;
   };
   const flushMinute = () => {
@@ -270,6 +272,7 @@ function run(
       if (w !== undefined) {
         w.arrived += r.arrived;
         w.onTime += r.onTime;
+        w.rs += pods.length * dt;
       }
       if (spikes[Math.floor((t - start) / step)] === true) {
         sArrived += r.arrived;
@@ -310,7 +313,10 @@ function run(
           period = Math.round((p.kind === "period" && p.seconds === WEEK ? WEEK : DAY) / step);
           fitAt = t;
         }
-        upper = period > 0 ? seasonalOutlook(rates1, known, hNow, { ...cfg.outlook, period }).expected : [];
+        // Only agreed changes count: where the outlook is persistence (ratio 1) the reactive path rules.
+        const o = period > 0 ? seasonalOutlook(rates1, known, hNow, { ...cfg.outlook, period }) : undefined;
+        upper = o === undefined ? [] : o.expected.map((x, j) => (o.ratio[j] === 1 ? 0 : x));
+        expectedDrop = o !== undefined && o.ratio.every((r) => r < 1);
       } else if (cfg.forecaster === "ensemble" && known !== knownSteps && known >= 10) {
         knownSteps = known;
         const from = Math.max(0, known - Math.round((15 * 86_400) / step));
@@ -345,6 +351,8 @@ function run(
           upper,
           capacityPerPod: cfg.capacityPerPod,
           reactive,
+          expectedDrop,
+          firstReadyIndex: Math.max(0, Math.floor((t + cfg.startupSeconds - start) / step) - known),
           ...(demand === undefined ? {} : { demand }),
         },
         pol,
@@ -379,7 +387,11 @@ function run(
     by_window: Object.fromEntries(
       [...win].map(([l, w]) => [
         l,
-        { slo_violation_minutes: w.v, availability: w.arrived === 0 ? 1 : w.onTime / w.arrived },
+        {
+          slo_violation_minutes: w.v,
+          availability: w.arrived === 0 ? 1 : w.onTime / w.arrived,
+          replica_hours: w.rs / 3600,
+        },
       ]),
     ),
   };
