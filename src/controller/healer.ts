@@ -41,7 +41,10 @@ export type HealEvent =
 
 export interface HealerOptions {
   readonly clock: Clock;
+  /** The cluster policy (from `vigil run --mode`): the default, and the cluster-wide limits. */
   readonly policy: HealingPolicySpec;
+  /** The HealingPolicy objects currently in the cluster (each governs its namespace). */
+  readonly policies?: () => readonly remediate.NamedPolicy[];
   /** Namespace the Incident objects live in. */
   readonly incidentNamespace: string;
   readonly onEvent: (e: HealEvent) => void;
@@ -237,6 +240,7 @@ export class Healer {
       findings: inp.findings,
       snapshot: inp.snapshot,
       policy: this.#o.policy,
+      policies: this.#o.policies?.() ?? [],
       history: this.#history,
       raw: inp.raw,
       stormUntil: this.#stormUntil,

@@ -6,6 +6,7 @@
 export { WatchSet, WATCHED, type WatchSetOptions } from "./watchset.js";
 export { Observer, type FindingEvent, type ObserverOptions } from "./observer.js";
 export { Healer, describeAction, type HealEvent, type HealerOptions } from "./healer.js";
+export { PolicyWatch, toNamedPolicy, type PolicyWatchOptions } from "./policies.js";
 export {
   PredictiveScalerController,
   ForecastWorker,

@@ -55,7 +55,7 @@ function web(ns: string) {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: "web", namespace: ns },
+    metadata: { name: "web", namespace: ns, labels: { app: "web" } },
     spec: {
       replicas: 3,
       progressDeadlineSeconds: 30,
@@ -98,14 +98,51 @@ async function incidents(ns: string): Promise<IncidentList["items"]> {
   return r.status === 200 ? (r.body as IncidentList).items : [];
 }
 
-async function badRelease(ns: string): Promise<void> {
-  await sb.kubectl("create", "namespace", ns);
+async function badRelease(ns: string, create = true): Promise<void> {
+  if (create) await sb.kubectl("create", "namespace", ns);
   await applyObjects(sb.kc, [web(ns)] as never, { force: true });
   await eventually(`${ns} healthy`, 60_000, () => healthy(ns));
   await sb.kubectl("-n", ns, "set", "image", "deployment/web", "app=registry.invalid/web:2");
 }
 
 describe("vigil run on the sandbox", () => {
+  it("HealingPolicy objects: a namespace's Auto policy heals it while the cluster policy stays dry-run", async () => {
+    const lines: string[] = [];
+    const run = vigilRun(["--mode", "dry-run", "--incident-namespace", "hp"], lines);
+    await sb.kubectl("create", "namespace", "hp");
+    try {
+      await eventually("watching", 60_000, () =>
+        Promise.resolve(lines.some((l) => l.includes("vigil: watching")) ? true : undefined),
+      );
+      await sb.kubectl("create", "namespace", "hp-auto");
+      await applyObjects(
+        sb.kc,
+        [
+          {
+            apiVersion: "vigil.dev/v1alpha1",
+            kind: "HealingPolicy",
+            metadata: { name: "heal", namespace: "hp-auto" },
+            spec: { mode: "Auto", selector: { matchLabels: { app: "web" } } },
+          },
+        ] as never,
+        { force: true },
+      );
+      await badRelease("hp-auto", false);
+      await badRelease("hp-dry");
+      await eventually("hp-auto healed", 90_000, () => healthy("hp-auto"));
+      await eventually("hp-dry dry-run", 60_000, () =>
+        Promise.resolve(lines.some((l) => l.includes("DRY-RUN") && l.includes("hp-dry")) ? true : undefined),
+      );
+      const acted = lines.filter((l) => l.includes(" ACTED "));
+      expect(acted.length).toBeGreaterThan(0);
+      expect(acted.every((l) => l.includes("hp-auto"))).toBe(true);
+      const d = await deployment("hp-dry");
+      expect(d.spec?.template.spec?.containers[0]?.image).toBe("registry.invalid/web:2");
+    } finally {
+      await stopChild(run);
+    }
+  }, 240_000);
+
   it("SIGKILL right after the journal entry: the restarted operator resumes, no duplicate, verified", async () => {
     const lines: string[] = [];
     const first = vigilRun(["--mode", "auto", "--incident-namespace", "crash"], lines);

@@ -15,7 +15,8 @@ export {
 } from "./patch.js";
 export { historyEntry, plan } from "./plan.js";
 export { STORM_MEMORY_SECONDS } from "./nodes.js";
-export { SYSTEM_NAMESPACES } from "./policy.js";
+export { SYSTEM_NAMESPACES, resolvePolicy } from "./policy.js";
+export type { NamedPolicy, ResolvedPolicy } from "./policy.js";
 export { ESCALATION_REASONS, GUARDRAILS, OUTCOMES } from "./types.js";
 export type {
   Action,

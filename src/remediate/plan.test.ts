@@ -192,6 +192,60 @@ describe("guardrails: modes and scope", () => {
     expect(optedIn.actions.map((a) => a.kind)).toEqual(["rollback"]);
   });
 
+  it("a HealingPolicy object governs its own namespace; the cluster policy covers the rest", () => {
+    const obj = (namespace: string, name: string, spec: Record<string, unknown>) => ({
+      namespace,
+      name,
+      spec: HealingPolicySpec.parse(spec),
+    });
+    const cluster = withPolicy(rollout.input, { mode: "DryRun" });
+    // The namespace's own policy says Auto: the rollback is sent for real although the cluster is DryRun.
+    const local = plan(rollout.now, { ...cluster, policies: [obj("shop", "heal", { mode: "Auto" })] });
+    expect(local.actions.map((a) => a.mode)).toEqual(["Auto"]);
+    // A policy in another namespace does not apply.
+    const other = plan(rollout.now, { ...cluster, policies: [obj("web", "heal", { mode: "Auto" })] });
+    expect(other.actions.map((a) => a.mode)).toEqual(["DryRun"]);
+    // The one with a selector that matches wins over the catch-all; its message names it.
+    const specific = plan(rollout.now, {
+      ...withPolicy(rollout.input, { mode: "Auto" }),
+      policies: [
+        obj("shop", "all", { mode: "Auto" }),
+        obj("shop", "api-only", {
+          mode: "Auto",
+          actions: { rollback: "Off" },
+          selector: { matchLabels: { app: "api" } },
+        }),
+        obj("shop", "web-only", { mode: "Off", selector: { matchLabels: { app: "web" } } }),
+      ],
+    });
+    expect(guardrails(specific)).toEqual(["rollback:api:modeOff"]);
+    expect(specific.skipped[0]?.message).toBe("rollback is Off in HealingPolicy shop/api-only");
+    // Per-target limits follow the governing policy: its cooldown, not the cluster's.
+    const first = plan(rollout.now, withPolicy(rollout.input, { mode: "Auto" })).actions[0] as Action;
+    const history = [{ ...entry(first, minute(-2), "verified"), id: "rollback-earlier" }];
+    const cooled = plan(rollout.now, {
+      ...withPolicy({ ...rollout.input, history }, { mode: "Auto", cooldownSeconds: 60 }),
+      policies: [obj("shop", "slow", { mode: "Auto", cooldownSeconds: 600 })],
+    });
+    expect(cooled.skipped.map((x) => x.guardrail)).toContain("cooldown");
+    const clusterOnly = plan(
+      rollout.now,
+      withPolicy({ ...rollout.input, history }, { mode: "Auto", cooldownSeconds: 60 }),
+    );
+    expect(clusterOnly.actions.map((a) => a.kind)).toEqual(["rollback"]);
+  });
+
+  it("a HealingPolicy created in kube-system opts kube-system in", () => {
+    const sys = loadScenario("bad-rollout.scenario.yaml", moveTo("kube-system"));
+    const p = plan(sys.now, {
+      ...withPolicy(sys.input, { mode: "Auto" }),
+      policies: [
+        { namespace: "kube-system", name: "opt-in", spec: HealingPolicySpec.parse({ mode: "Auto" }) },
+      ],
+    });
+    expect(p.actions.map((a) => a.kind)).toEqual(["rollback"]);
+  });
+
   it("node actions need a cluster-wide policy", () => {
     const n = loadScenario("nodes.scenario.yaml");
     const p = plan(n.now, withPolicy(n.input, { namespaceSelector: {}, maxUnhealthyNodesPercent: 40 }));

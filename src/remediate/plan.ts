@@ -1,5 +1,6 @@
 /**
- * The planner: findings, the snapshot, one HealingPolicy and the action history in; actions with exact
+ * The planner: findings, the snapshot, the cluster policy plus the cluster's HealingPolicy objects (each
+ * governing its namespace, see `resolvePolicy`) and the action history in; actions with exact
  * patches, skipped actions with the guardrail that stopped them, and escalations out. Pure and deterministic:
  * the same input gives the same plan, and DryRun and Auto plans differ only in each action's `mode`.
  *
@@ -8,13 +9,13 @@
  * failed before → busy → cooldown → per-hour cap → concurrency cap.
  */
 import type { ActionKind } from "../api/index.js";
-import { severityRank, type Finding } from "../health/index.js";
+import { severityRank, type Finding, type Snapshot } from "../health/index.js";
 import { refKey, type ObjectRef } from "../model/index.js";
-import { ageSeconds, plusSeconds } from "./cluster.js";
+import { ageSeconds, plusSeconds, workloadOf } from "./cluster.js";
 import { actionId } from "./ids.js";
 import { cleanupPods, recommendCapacity } from "./pods.js";
 import { evacuateNode, forceDeletes, pdbGate, stormActive, stormState, uncordonNode } from "./nodes.js";
-import { inScope, modeFor } from "./policy.js";
+import { inScope, modeFor, resolvePolicy, type ResolvedPolicy } from "./policy.js";
 import type { Ctx, Proposal } from "./proposal.js";
 import type { Action, Escalation, Guardrail, HistoryEntry, Plan, PlanInput, Skipped } from "./types.js";
 import { raiseMemory, restart, rollback, startupProbe } from "./workloads.js";
@@ -33,11 +34,27 @@ function compareFindings(a: Finding, b: Finding): number {
   return severityRank(b.severity) - severityRank(a.severity) || a.id.localeCompare(b.id);
 }
 
-function proposals(ctx: Ctx): Proposal[] {
-  const gate = pdbGate(ctx.snap);
-  const out: Proposal[] = [];
+/** Labels the policy selector is matched against: the workload's, else the object's own. */
+function labelsOf(snap: Snapshot, r: ObjectRef): Readonly<Record<string, string>> {
+  const w = workloadOf(snap, r);
+  if (w !== undefined) return w.meta.labels;
+  const match = (m: { namespace: string; name: string }) => m.namespace === r.namespace && m.name === r.name;
+  if (r.kind === "Pod") return snap.pods.find((p) => match(p.metadata))?.metadata.labels ?? {};
+  if (r.kind === "Node") return snap.nodes.find((n) => n.metadata.name === r.name)?.metadata.labels ?? {};
+  return {};
+}
+
+function proposals(
+  base: Ctx,
+  policyFor: (r: ObjectRef, labels: Readonly<Record<string, string>>) => ResolvedPolicy,
+): { p: Proposal; policy: ResolvedPolicy }[] {
+  const gate = pdbGate(base.snap);
+  const out: { p: Proposal; policy: ResolvedPolicy }[] = [];
   const seen = new Set<string>();
-  for (const f of [...ctx.findings].sort(compareFindings)) {
+  for (const f of [...base.findings].sort(compareFindings)) {
+    // Knobs such as memory headroom or node grace come from the policy that governs the finding's object.
+    const policy = policyFor(f.object, labelsOf(base.snap, f.object));
+    const ctx: Ctx = policy.spec === base.policy ? base : { ...base, policy: policy.spec };
     const ps = [
       rollback(ctx, f),
       raiseMemory(ctx, f),
@@ -54,7 +71,7 @@ function proposals(ctx: Ctx): Proposal[] {
       const k = `${p.kind}\u0000${refKey(p.target)}`;
       if (seen.has(k)) continue;
       seen.add(k);
-      out.push(p);
+      out.push({ p, policy: p.target === f.object ? policy : policyFor(p.target, p.labels) });
     }
   }
   return out;
@@ -135,27 +152,33 @@ export function plan(now: Date, input: PlanInput): Plan {
   );
   const plannedOn = new Map<string, number>();
 
-  for (const p of proposals(ctx)) {
+  const policyFor = (r: ObjectRef, labels: Readonly<Record<string, string>>) =>
+    resolvePolicy(policy, input.policies ?? [], r, labels);
+  for (const { p, policy: governing } of proposals(ctx, policyFor)) {
     const f = p.finding;
+    // Per-target rules (scope, mode, cooldown, rate, verification) follow the governing policy; the
+    // cluster-wide cap on disruptions and the storm stop stay with the cluster policy.
+    const pol = governing.spec;
+    const named = governing.source === "the cluster policy" ? "this policy" : governing.source;
     const base = { kind: p.kind, target: p.target, findingId: f.id };
     const skip = (
       guardrail: Guardrail,
       message: string,
       extra: { retryAt?: string | undefined; action?: Action } = {},
     ) => skipped.push({ ...base, guardrail, message, ...extra });
-    if (policy.suspend) {
-      skip("suspended", "the policy is suspended");
+    if (pol.suspend) {
+      skip("suspended", `${named === "this policy" ? "the policy" : named} is suspended`);
       continue;
     }
-    const scope = inScope(policy, p.target, p.labels, input.namespaceLabels);
+    const scope = inScope(pol, p.target, p.labels, input.namespaceLabels);
     if (!scope.ok) {
       skip(scope.guardrail, scope.message);
       continue;
     }
-    const mode = modeFor(policy, p.kind);
+    const mode = modeFor(pol, p.kind);
     const r = p.result;
     if (r.type === "blocked") {
-      if (mode === "Off") skip("modeOff", `${p.kind} is Off in this policy`);
+      if (mode === "Off") skip("modeOff", `${p.kind} is Off in ${named}`);
       else {
         skip(r.guardrail, r.message, { retryAt: r.retryAt });
         if (r.escalation !== undefined) escalate(r.escalation);
@@ -178,7 +201,7 @@ export function plan(now: Date, input: PlanInput): Plan {
       undo: r.undo?.(id),
       verify: {
         ...r.verify,
-        deadline: plusSeconds(now, policy.verifyTimeoutSeconds),
+        deadline: plusSeconds(now, pol.verifyTimeoutSeconds),
         findingsBefore: input.findings
           .filter((x) => watch.includes(refKey(x.object)))
           .map((x) => x.id)
@@ -188,7 +211,7 @@ export function plan(now: Date, input: PlanInput): Plan {
       recommendation: r.recommendation,
     };
     if (mode === "Off") {
-      skip("modeOff", `${p.kind} is Off in this policy`, { action });
+      skip("modeOff", `${p.kind} is Off in ${named}`, { action });
       continue;
     }
     const mine = entriesOn(history, p.scope);
@@ -220,13 +243,13 @@ export function plan(now: Date, input: PlanInput): Plan {
         .filter((h) => h.outcome !== "failed")
         .map((h) => ageSeconds(now, h.at) ?? Infinity)
         .reduce((a, b) => Math.min(a, b), Infinity);
-      if (last < policy.cooldownSeconds) {
+      if (last < pol.cooldownSeconds) {
         skip(
           "cooldown",
-          `last action on ${sk} ${Math.round(last)}s ago; cooldownSeconds ${policy.cooldownSeconds}`,
+          `last action on ${sk} ${Math.round(last)}s ago; cooldownSeconds ${pol.cooldownSeconds}`,
           {
             action,
-            retryAt: plusSeconds(now, policy.cooldownSeconds - last),
+            retryAt: plusSeconds(now, pol.cooldownSeconds - last),
           },
         );
         continue;
@@ -236,11 +259,11 @@ export function plan(now: Date, input: PlanInput): Plan {
     if (p.kind !== "recommendCapacity") {
       const ages = mine.map((h) => ageSeconds(now, h.at) ?? Infinity).filter((a) => a < HOUR);
       const n = ages.length + (plannedOn.get(sk) ?? 0);
-      if (n >= policy.maxActionsPerHour) {
+      if (n >= pol.maxActionsPerHour) {
         const oldest = ages.reduce((a, b) => Math.max(a, b), 0);
         skip(
           "rateLimit",
-          `${n} actions on ${sk} in the last hour; maxActionsPerHour ${policy.maxActionsPerHour}`,
+          `${n} actions on ${sk} in the last hour; maxActionsPerHour ${pol.maxActionsPerHour}`,
           {
             action,
             retryAt: ages.length > 0 ? plusSeconds(now, HOUR - oldest) : undefined,

@@ -62,3 +62,52 @@ export function inScope(
   }
   return { ok: true };
 }
+
+/** A HealingPolicy object read from the cluster: it governs the objects of its own namespace. */
+export interface NamedPolicy {
+  readonly namespace: string;
+  readonly name: string;
+  readonly spec: HealingPolicySpec;
+}
+
+/** The policy in force for one target, and where it came from (for messages and Incidents). */
+export interface ResolvedPolicy {
+  readonly spec: HealingPolicySpec;
+  /** `HealingPolicy NS/NAME`, or `the cluster policy` for the operator's default. */
+  readonly source: string;
+}
+
+/**
+ * Which policy governs a target. A HealingPolicy object covers the objects of its own namespace that its
+ * `selector` selects (no selector: all of them); one with a selector is more specific than one without, and
+ * ties go to the first name in alphabetical order. Creating a policy in a system namespace opts that namespace
+ * in. Everything else — other namespaces, and cluster-scoped targets such as nodes — falls to the cluster
+ * policy (the operator's `--mode` and defaults). Cluster-wide limits (concurrent disruptions, the node storm
+ * stop) always come from the cluster policy.
+ */
+export function resolvePolicy(
+  cluster: HealingPolicySpec,
+  policies: readonly NamedPolicy[],
+  target: ObjectRef,
+  labels: Readonly<Record<string, string>>,
+): ResolvedPolicy {
+  const ns = target.namespace;
+  if (ns !== "") {
+    const mine = policies
+      .filter(
+        (p) => p.namespace === ns && (p.spec.selector === undefined || selects(p.spec.selector, labels)),
+      )
+      .sort(
+        (a, b) =>
+          Number(b.spec.selector !== undefined) - Number(a.spec.selector !== undefined) ||
+          a.name.localeCompare(b.name),
+      );
+    const p = mine[0];
+    if (p !== undefined)
+      return {
+        spec: { ...p.spec, namespaceSelector: { matchLabels: { [NAME_LABEL]: ns } } },
+        source: `HealingPolicy ${p.namespace}/${p.name}`,
+      };
+  }
+  return { spec: cluster, source: "the cluster policy" };
+}

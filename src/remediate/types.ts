@@ -7,6 +7,7 @@ import type { ActionKind, HealingPolicySpec, Mode } from "../api/index.js";
 import type { Finding, Snapshot } from "../health/index.js";
 import type { ObjectRef } from "../model/index.js";
 import type { LimitRange } from "./limitrange.js";
+import type { NamedPolicy } from "./policy.js";
 
 /** A JSON value, as it goes over the wire (API objects contain `null`, e.g. `creationTimestamp: null`). */
 export type Json = string | number | boolean | null | readonly Json[] | { readonly [k: string]: Json };
@@ -225,7 +226,10 @@ export type RawLookup = (ref: ObjectRef) => unknown;
 export interface PlanInput {
   readonly findings: readonly Finding[];
   readonly snapshot: Snapshot;
+  /** The cluster policy: the default for every target, and the source of the cluster-wide limits. */
   readonly policy: HealingPolicySpec;
+  /** HealingPolicy objects from the cluster; each governs its own namespace (see `resolvePolicy`). */
+  readonly policies?: readonly NamedPolicy[] | undefined;
   /** Recent actions (at least the last 24 h), from every policy: caps and cooldowns are cluster-wide. */
   readonly history: readonly HistoryEntry[];
   /** Needed for rollbacks (the healthy ReplicaSet's full pod template) and exact annotation patches. */
