@@ -17,6 +17,7 @@ import {
   Healer,
   Notifications,
   Observer,
+  PolicyWatch,
   PredictiveScalerController,
   WatchSet,
   type FindingEvent,
@@ -194,7 +195,9 @@ export const runCommand: CommandSpec = {
         const core = kc.makeApiClient(CoreV1Api);
         const metrics = runMetrics();
         const clock = { now: () => new Date() };
-        const ref: { observer?: Observer; healer?: Healer; leading: boolean } = { leading: !f.leaderElect };
+        const ref: { observer?: Observer; healer?: Healer; policies?: PolicyWatch; leading: boolean } = {
+          leading: !f.leaderElect,
+        };
         const alerting = readAlertingConfig(f);
         const notifications =
           alerting === undefined
@@ -224,9 +227,21 @@ export const runCommand: CommandSpec = {
             }
           }
           const mode = ({ recommend: "Recommend", "dry-run": "DryRun", auto: "Auto" } as const)[f.mode];
+          // HealingPolicy objects override the cluster policy in their own namespace.
+          ref.policies = new PolicyWatch(kc, {
+            namespace: f.namespace,
+            onInvalid: (fields) => {
+              log.warn(fields, "healing policy ignored: invalid spec");
+            },
+            onRestart: (fields) => {
+              log.warn(fields, "watch restarted");
+            },
+          });
+          const policyWatch = ref.policies;
           ref.healer = new Healer(kc, {
             clock,
             policy: HealingPolicySpec.parse({ mode }),
+            policies: () => policyWatch.current(),
             incidentNamespace: f.incidentNamespace,
             onEvent: (e) => {
               ctx.out(healLine(e, clock.now()));
@@ -333,7 +348,7 @@ export const runCommand: CommandSpec = {
           { mode: f.mode, namespace: f.namespace ?? "*", metricsPort: f.metricsPort },
           "operator starting",
         );
-        const watching = watch.run(ctx.signal);
+        const watching = Promise.all([watch.run(ctx.signal), ref.policies?.run(ctx.signal)]);
         const electing = f.leaderElect
           ? new LeaderElector(kc, {
               namespace: f.incidentNamespace,
@@ -354,7 +369,8 @@ export const runCommand: CommandSpec = {
             })
           : Promise.resolve();
         // First analysis once every informer has listed.
-        while (!watch.synced && !ctx.signal.aborted) await new Promise((r) => setTimeout(r, 50));
+        while (!(watch.synced && (ref.policies?.synced ?? true)) && !ctx.signal.aborted)
+          await new Promise((r) => setTimeout(r, 50));
         if (!ctx.signal.aborted) {
           observer.analyzeNow();
           log.info({ findings: observer.findings.length }, "caches synced; watching");
