@@ -1,7 +1,9 @@
 /**
  * `vigil ask` and `vigil mcp` against a real sandbox: a crash-looping Deployment, the built CLI, and a
  * fake OpenAI-compatible model on loopback that investigates through the tools, obeys a would-be write,
- * and answers citing what the tools returned. Also the no-model answer and the MCP tools on live data.
+ * and answers citing what the tools returned. Also the no-model answer, the MCP tools on live data, and the
+ * write path end to end: a bad rollout, a model asking for a rollback, the planner's patch refused without
+ * approval and applied with it, journaled in an Incident.
  */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
@@ -12,10 +14,14 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, ROOT, startSandbox, type TestSandbox } from "../../test/harness.js";
 import * as mcp from "../mcp/index.js";
+import { CRDS, crdManifest } from "../api/index.js";
+import { applyObjects, rawRequest } from "../kube/index.js";
+import { runAgent } from "./agent.js";
 import { createRedactor } from "./redact.js";
-import { kubeReader, rawStateFindings } from "./cluster.js";
-import { startFakeLlm, type FakeLlmServer } from "./testkit.js";
-import { READ_ONLY_TOOLS } from "./tools.js";
+import { kubeJournal, kubeReader, kubeSender, rawStateFindings } from "./cluster.js";
+import { createRemediator, planAll, planningState, type ReadyWrite } from "./remediation.js";
+import { scriptedProvider, startFakeLlm, type FakeLlmServer } from "./testkit.js";
+import { ALL_TOOLS, READ_ONLY_TOOLS } from "./tools.js";
 
 const run = promisify(execFile);
 const NS = "shop";
@@ -109,14 +115,8 @@ describe("vigil ask on a crash-looping deployment", () => {
                 { name: "describe_resource", args: { kind: "deployment", name: "checkout", namespace: NS } },
                 // What an injected or over-eager model would do: it must be refused (no TTY).
                 {
-                  name: "propose_fix",
-                  args: {
-                    action: "scale",
-                    name: "checkout",
-                    namespace: NS,
-                    replicas: 0,
-                    reason: "stop the crash loop",
-                  },
+                  name: "rollback",
+                  args: { name: "checkout", namespace: NS, reason: "stop the crash loop" },
                 },
               ],
             };
@@ -128,7 +128,7 @@ describe("vigil ask on a crash-looping deployment", () => {
             const pod = /checkout-[a-z0-9]+-[a-z0-9]+/.exec(body)?.[0] ?? "unknown";
             const exit = /exit code (\d+)/.exec(body)?.[1] ?? "?";
             const fatal = /FATAL [^"\\]*/.exec(body)?.[0] ?? "no fatal line";
-            const refused = body.includes("refused: not applied") ? "The scale-down was not applied." : "";
+            const refused = body.includes("refused: not applied") ? "The rollback was not applied." : "";
             return {
               kind: "text",
               text: `Pod ${pod} is in CrashLoopBackOff, exit code ${exit}. Its last log line: ${fatal}. ${refused}`,
@@ -156,7 +156,7 @@ describe("vigil ask on a crash-looping deployment", () => {
       // The answer cites it.
       expect(r.stdout).toContain(`Pod ${podName} is in CrashLoopBackOff, exit code 3`);
       expect(r.stdout).toContain("FATAL cannot start without a database");
-      expect(r.stdout).toContain("The scale-down was not applied.");
+      expect(r.stdout).toContain("The rollback was not applied.");
       expect(r.stderr).toMatch(/openai:fake · \d+ step/);
       // And nothing was written.
       const replicas = await sb.kubectl(
@@ -211,4 +211,157 @@ describe("vigil ask on a crash-looping deployment", () => {
       await srv.close();
     }
   });
+});
+
+describe("the write path on a real cluster", () => {
+  const WNS = "rb";
+  const get = async <T>(path: string): Promise<T> => (await rawRequest(sb.kc, "GET", path)).body as T;
+  const image = async () =>
+    (
+      await get<{ spec: { template: { spec: { containers: { image: string }[] } } } }>(
+        `/apis/apps/v1/namespaces/${WNS}/deployments/web`,
+      )
+    ).spec.template.spec.containers[0]?.image;
+
+  it("a model's rollback is the planner's patch: refused without approval, applied and journaled with it", async () => {
+    await applyObjects(
+      sb.kc,
+      CRDS.map((d) => crdManifest(d) as never),
+      { force: true },
+    );
+    await sb.kubectl("create", "namespace", WNS);
+    await applyObjects(
+      sb.kc,
+      [
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "web", namespace: WNS },
+          spec: {
+            replicas: 2,
+            progressDeadlineSeconds: 30,
+            selector: { matchLabels: { app: "web" } },
+            template: {
+              metadata: { labels: { app: "web" } },
+              spec: {
+                terminationGracePeriodSeconds: 1,
+                containers: [
+                  {
+                    name: "app",
+                    image: "nginx:1.27",
+                    ports: [{ containerPort: 8080 }],
+                    readinessProbe: { httpGet: { path: "/ready", port: 8080 }, periodSeconds: 2 },
+                  },
+                ],
+              },
+            },
+          },
+        },
+      ] as never,
+      { force: true },
+    );
+    await eventually("web available", 60_000, async () => {
+      const d = await get<{ status?: { availableReplicas?: number } }>(
+        `/apis/apps/v1/namespaces/${WNS}/deployments/web`,
+      );
+      return d.status?.availableReplicas === 2 ? true : undefined;
+    });
+    await eventually("incident CRD served", 30_000, async () =>
+      (await rawRequest(sb.kc, "GET", "/apis/vigil.dev/v1alpha1/incidents")).status === 200
+        ? true
+        : undefined,
+    );
+    await sb.kubectl("-n", WNS, "set", "image", "deployment/web", "app=registry.invalid/web:2");
+    const reader = kubeReader(sb.kc);
+    const signal = new AbortController().signal;
+    await eventually("the planner proposes a rollback", 90_000, async () => {
+      const state = await planningState(reader, WNS, new Date(), signal);
+      return planAll(state).some((p) => p.plan.actions.some((a) => a.kind === "rollback")) ? true : undefined;
+    });
+
+    const agent = async (approve: boolean) => {
+      const seen: ReadyWrite[] = [];
+      const provider = scriptedProvider([
+        () => ({
+          toolCalls: [
+            {
+              id: "c1",
+              name: "rollback",
+              arguments: JSON.stringify({ name: "web", reason: "revision 2 cannot pull its image" }),
+            },
+          ],
+        }),
+        (req) => {
+          const m = [...req.messages].reverse().find((x) => x.role === "tool");
+          return { text: m !== undefined && "content" in m ? m.content : "" };
+        },
+      ]);
+      const res = await runAgent("roll back web", {
+        provider,
+        tools: ALL_TOOLS,
+        toolContext: {
+          cluster: reader,
+          findings: rawStateFindings(reader),
+          defaultNamespace: WNS,
+          now: () => new Date(),
+          signal,
+        },
+        redactor: createRedactor({ emails: true, ips: false, patterns: [] }),
+        approve: (w) => {
+          seen.push(w);
+          return Promise.resolve(approve);
+        },
+        remediator: createRemediator({
+          cluster: reader,
+          send: kubeSender(sb.kc),
+          journal: kubeJournal(sb.kc, "default", () => new Date()),
+          now: () => new Date(),
+        }),
+        maxSteps: 4,
+        toolMode: "native",
+      });
+      return { res, seen };
+    };
+
+    // Not approved: the human saw the planner's dry-run patch; nothing changed.
+    const no = await agent(false);
+    expect(no.res.writes[0], JSON.stringify(no.res.writes)).toMatchObject({ outcome: "notApproved" });
+    expect(no.seen[0]?.dryRun).toContain("accepted by the API server");
+    expect(no.seen[0]?.patch).toContain("nginx:1.27");
+    expect(await image()).toBe("registry.invalid/web:2");
+
+    // Approved: the same action is sent, the Deployment is back on revision 1's template, the action is
+    // annotated on it and journaled in an Incident the planner reads back as history.
+    const yes = await agent(true);
+    expect(yes.res.writes[0], JSON.stringify(yes.res.writes)).toMatchObject({
+      outcome: "applied",
+      actionId: no.seen[0]?.action.id,
+    });
+    expect(await image()).toBe("nginx:1.27");
+    const dep = await get<{ metadata: { annotations?: Record<string, string> } }>(
+      `/apis/apps/v1/namespaces/${WNS}/deployments/web`,
+    );
+    expect(dep.metadata.annotations?.["vigil.dev/action"]).toBe(no.seen[0]?.action.id);
+    const incidents = await get<{
+      items: {
+        spec: { findingId: string };
+        status?: {
+          phase?: string;
+          actions?: { id: string; kind: string; mode: string; outcome: string }[];
+          timeline?: { kind: string; patch?: string; message: string }[];
+        };
+      }[];
+    }>("/apis/vigil.dev/v1alpha1/namespaces/default/incidents");
+    const inc = incidents.items.find((i) => i.status?.actions?.some((a) => a.id === no.seen[0]?.action.id));
+    expect(inc?.status?.phase).toBe("Verifying");
+    expect(inc?.status?.actions?.[0]).toMatchObject({ kind: "rollback", mode: "Auto", outcome: "pending" });
+    const acted = inc?.status?.timeline?.find((t) => t.kind === "Acted");
+    expect(acted?.message).toContain("approved in vigil ask");
+    expect(acted?.patch).toContain("nginx:1.27");
+
+    // A second rollback is refused: the workload is busy (the journaled action is being verified) or,
+    // once the rollout recovered, there is no finding left to act on.
+    const again = await agent(true);
+    expect(again.res.writes[0]?.outcome).toBe("refused");
+  }, 240_000);
 });
