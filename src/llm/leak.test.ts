@@ -35,6 +35,8 @@ const everyTool = [
   { name: "get_pod_logs", args: { pod: "checkout-7d9f-abcde", namespace: "shop" } },
   { name: "list_resources", args: { kind: "pods", namespace: "shop" } },
   { name: "list_resources", args: { kind: "secrets", namespace: "shop" } },
+  { name: "get_recommendations", args: { namespace: "shop", includeUnchanged: true } },
+  { name: "plan_remediation", args: { namespace: "shop" } },
 ];
 
 describe.each<WireFormat>(["openai", "anthropic", "gemini"])(
