@@ -92,7 +92,7 @@ export function predictiveDecide(
   st: PredictiveState,
 ): PredictiveDecision {
   const unit = inp.capacityPerPod * pol.targetUtilization;
-  const need = (x: number) => Math.ceil(x / unit - 1e-9);
+  const need = (x: number) => Math.max(0, Math.ceil(x / unit - 1e-9));
   const from = Math.min(inp.firstReadyIndex ?? 0, Math.max(0, inp.upper.length - 1));
   const peak = inp.upper.slice(from).reduce((m, x) => Math.max(m, x), 0);
   const hold = inp.upper.reduce((m, x) => Math.max(m, x), 0);

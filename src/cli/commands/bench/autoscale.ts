@@ -41,6 +41,8 @@ const Flags = z
     hpaTarget: z.coerce.number().gt(0).lte(1),
     vigilTarget: z.coerce.number().gt(0).lte(1),
     warmup: Duration,
+    rescaleMedian: z.coerce.number().positive().optional(),
+    forecaster: z.enum(["seasonal", "ensemble", "none"]),
     output: z.enum(["table", "json"]),
   })
   .refine((f) => (f.trace === undefined) !== (f.synthetic === undefined), {
@@ -59,6 +61,15 @@ function loadTrace(file: string): as.TraceInput {
   const p = fc.prepareSeries(r.samples);
   if (p.kind !== "ok") throw new VigilError("BadInput", `${file}: row ${p.index + 2}: ${p.message}`);
   return { start: p.series.start, step: p.series.step, values: p.series.values };
+}
+
+/** Scales a unit-less series so its median rate (value / step) is `median` requests per second. */
+export function rescaleToMedian(tr: as.TraceInput, median: number): as.TraceInput {
+  const rates = tr.values.map((v) => v / tr.step).sort((a, b) => a - b);
+  const med = rates[Math.floor(rates.length / 2)] ?? 0;
+  if (!(med > 0)) throw new VigilError("BadInput", "the trace's median is 0: cannot rescale it");
+  const k = median / med;
+  return { ...tr, values: tr.values.map((v) => Math.max(0, v * k)) };
 }
 
 const pick = (r: as.PolicyRun): as.PolicyScore => ({
@@ -83,13 +94,23 @@ export const autoscaleBench: BenchSpec = {
       .option("--hpa-target <share>", "the HPA's per-pod target as a share of capacity", "0.7")
       .option("--vigil-target <share>", "Vigil's per-pod utilisation target", "0.7")
       .option("--warmup <duration>", "history before scoring starts", "2d")
+      .option(
+        "--rescale-median <rate>",
+        "multiply the trace so its median rate is this many requests per second (for unit-less series)",
+      )
+      .option(
+        "--forecaster <name>",
+        "Vigil's forecast: seasonal, ensemble (the first version) or none",
+        "seasonal",
+      )
       .option("-o, --output <format>", "table or json", "table")
       .action((raw: unknown) => {
         const r = Flags.safeParse(raw);
         if (!r.success) throw new VigilError("Usage", z.prettifyError(r.error));
         const f = r.data;
-        const trace =
-          f.trace !== undefined ? loadTrace(f.trace) : as.syntheticTrace({ seed: f.synthetic ?? 1 });
+        const synthetic = f.trace === undefined ? as.syntheticTrace({ seed: f.synthetic ?? 1 }) : undefined;
+        const loaded = synthetic ?? loadTrace(f.trace ?? "");
+        const trace = f.rescaleMedian === undefined ? loaded : rescaleToMedian(loaded, f.rescaleMedian);
         const cfg: as.SimConfig = {
           ...as.DEFAULT_SIM,
           capacityPerPod: f.capacityPerPod,
@@ -97,9 +118,12 @@ export const autoscaleBench: BenchSpec = {
           sloSeconds: f.slo,
           hpaTargetUtilization: f.hpaTarget,
           warmupSeconds: Math.min(f.warmup, Math.floor((trace.values.length * trace.step) / 2)),
+          forecaster: f.forecaster,
           predictive: { ...as.DEFAULT_SIM.predictive, targetUtilization: f.vigilTarget },
         };
-        const res = as.simulate(trace, cfg);
+        // Synthetic traces know their spikes: score the recurring and the random ones apart.
+        const res = as.simulate(trace, cfg, synthetic === undefined ? [] : as.spikeWindows(synthetic));
+        const kinds = Object.keys(res.vigil.by_window).sort();
         const out = {
           hpa: pick(res.hpa),
           vigil: pick(res.vigil),
@@ -110,6 +134,13 @@ export const autoscaleBench: BenchSpec = {
             hpa_violation_minutes: res.hpa.spike_violation_minutes,
             vigil_violation_minutes: res.vigil.spike_violation_minutes,
           },
+          ...(kinds.length === 0
+            ? {}
+            : {
+                windows: Object.fromEntries(
+                  kinds.map((k) => [k, { hpa: res.hpa.by_window[k], vigil: res.vigil.by_window[k] }]),
+                ),
+              }),
           scored_minutes: res.scoredMinutes,
           ratios: {
             violation_minutes:
@@ -146,6 +177,14 @@ export const autoscaleBench: BenchSpec = {
             [row("hpa", res.hpa), row("vigil", res.vigil)],
           ),
         );
+        for (const k of kinds) {
+          const h = res.hpa.by_window[k];
+          const v = res.vigil.by_window[k];
+          if (h === undefined || v === undefined) continue;
+          ctx.out(
+            `${k} spikes (+5 min): violation minutes hpa ${h.slo_violation_minutes} / vigil ${v.slo_violation_minutes}, availability ${(100 * h.availability).toFixed(2)}% / ${(100 * v.availability).toFixed(2)}%\n`,
+          );
+        }
         ctx.out(
           `\nvigil/hpa: ${(100 * out.ratios.violation_minutes).toFixed(0)}% of violation minutes at ${(100 * out.ratios.replica_hours).toFixed(0)}% of replica-hours (${res.scoredMinutes} scored minutes, ${res.spikeMinutes} in spikes)\n`,
         );
