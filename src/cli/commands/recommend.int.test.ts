@@ -1,6 +1,8 @@
 // Integration: `vigil recommend` (the built binary) against a real sandbox. An over-provisioned
 // Deployment gets a recommendation far below its requests; --dry-run prints a patch, the apiserver accepts
 // it with dryRun=All and nothing changes; --apply sends the same bytes and new pods carry the new requests.
+// Another over-provisioned Deployment has its template patched, without --apply, because a HealingPolicy in
+// Auto mode selects it (a DryRun-mode policy first leaves it alone).
 // An OOM-ing Deployment has its memory raised (never lowered) under a HealingPolicy in Auto mode, and its
 // new pods stop being killed. A bare pod is refused. Errors are one sentence with a hint.
 import { execFile } from "node:child_process";
@@ -113,6 +115,14 @@ beforeAll(async () => {
   await apps.createNamespacedDeployment({
     namespace: NS,
     body: deployment(
+      "lean",
+      { requests: { cpu: "500m", memory: "512Mi" } },
+      { "sandbox.vigil.dev/cpu": "20m", "sandbox.vigil.dev/memory": "48Mi" },
+    ),
+  });
+  await apps.createNamespacedDeployment({
+    namespace: NS,
+    body: deployment(
       "oom",
       { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "100Mi" } },
       { "sandbox.vigil.dev/memory-need": "150Mi", "sandbox.vigil.dev/memory": "32Mi" },
@@ -132,9 +142,9 @@ beforeAll(async () => {
     join(ROOT, "deploy", "crds", "healingpolicies.vigil.dev.yaml"),
   );
   // Usage reaches metrics.k8s.io one or two scrapes after the pod runs; the OOM kill takes a few seconds.
-  await eventually("metrics for fat", 120_000, async () => {
+  await eventually("metrics for fat and lean", 120_000, async () => {
     const out = await sb.kubectl("get", "--raw", `/apis/metrics.k8s.io/v1beta1/namespaces/${NS}/pods`);
-    return out.includes('"fat-') ? true : undefined;
+    return out.includes('"fat-') && out.includes('"lean-') ? true : undefined;
   });
   await eventually("an OOM kill in oom", 120_000, async () => {
     const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: "app=oom" });
@@ -206,6 +216,60 @@ describe("vigil recommend on a live sandbox", () => {
     expect(d.metadata?.managedFields?.some((m) => m.manager === "vigil")).toBe(true);
     await eventually("a running pod of fat with the new requests", 120_000, async () => {
       const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: "app=fat" });
+      return pods.items.some(
+        (p) =>
+          p.status?.phase === "Running" &&
+          p.metadata?.deletionTimestamp === undefined &&
+          JSON.stringify(p.spec?.containers[0]?.resources?.requests) === JSON.stringify(want),
+      )
+        ? true
+        : undefined;
+    });
+  }, 180_000);
+
+  it("over-provisioned Deployment: a DryRun HealingPolicy leaves it, an Auto one patches its template", async () => {
+    const policy = (mode: string) =>
+      writeTmp(
+        "lean-policy.yaml",
+        `apiVersion: vigil.dev/v1alpha1\nkind: HealingPolicy\nmetadata: {name: lean, namespace: ${NS}}\nspec: {mode: ${mode}, selector: {matchLabels: {app: lean}}}\n`,
+      );
+    await sb.kubectl("apply", "-f", policy("DryRun"));
+    const dry = await recommend("deployment/lean");
+    expect(dry.plan.results).toEqual([
+      expect.objectContaining({
+        name: "lean",
+        action: "notApplied",
+        why: "HealingPolicy lean is in DryRun mode",
+      }),
+    ]);
+    const before = await apps.readNamespacedDeployment({ namespace: NS, name: "lean" });
+    expect(before.spec?.template.spec?.containers[0]?.resources?.requests).toEqual({
+      cpu: "500m",
+      memory: "512Mi",
+    });
+
+    await sb.kubectl("apply", "-f", policy("Auto"));
+    const { plan } = await recommend("deployment/lean");
+    const lean = plan.workloads.find((w) => w.name === "lean");
+    expect(lean?.status).toBe("resize");
+    const c = lean?.containers[0];
+    expect(c?.proposed.requests.cpu).toBeLessThan(0.1);
+    expect(c?.proposed.requests.mem).toBeGreaterThanOrEqual(48 * Mi); // never below the peak
+    expect(c?.proposed.requests.mem).toBeLessThan(128 * Mi);
+    expect(c?.proposed.limits).toEqual({}); // no limit before, none added
+    expect(plan.results).toEqual([
+      expect.objectContaining({ name: "lean", action: "applied", why: "HealingPolicy lean is in Auto mode" }),
+    ]);
+    const patch = JSON.parse(lean?.patchBytes ?? "{}") as {
+      spec: { template: { spec: { containers: { resources: { requests: Record<string, string> } }[] } } };
+    };
+    const want = patch.spec.template.spec.containers[0]?.resources.requests;
+    expect(want?.["memory"]).toBe(`${Math.round((c?.proposed.requests.mem ?? 0) / Mi)}Mi`);
+    const d = await apps.readNamespacedDeployment({ namespace: NS, name: "lean" });
+    expect(d.spec?.template.spec?.containers[0]?.resources?.requests).toEqual(want);
+    expect(d.metadata?.annotations?.["vigil.dev/rightsized"]).toBe(lean?.reason);
+    await eventually("a running pod of lean with the new requests", 120_000, async () => {
+      const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: "app=lean" });
       return pods.items.some(
         (p) =>
           p.status?.phase === "Running" &&
