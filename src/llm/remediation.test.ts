@@ -178,7 +178,7 @@ describe("writes through the remediation engine", () => {
     const { opts, sent } = setup(rollbackScript, [...scenario.objects, policy], approve);
     const res = await runAgent("roll back api", opts);
     expect(res.writes[0]).toMatchObject({ outcome: "refused", guardrail: "modeOff" });
-    expect(res.answer).toContain("policy shop/shop");
+    expect(res.answer).toContain("HealingPolicy shop/shop");
     expect(approve).not.toHaveBeenCalled();
     expect(sent).toHaveLength(0);
   });

@@ -26,34 +26,33 @@ export const ASSISTANT_ACTION_KINDS = [
 ] as const satisfies readonly ActionKind[];
 export type AssistantActionKind = (typeof ASSISTANT_ACTION_KINDS)[number];
 
-export interface NamedPolicy {
-  /** `namespace/name` of the HealingPolicy, or DEFAULT_POLICY. */
-  readonly name: string;
-  readonly spec: HealingPolicySpec;
-}
-
-export const DEFAULT_POLICY = "defaults (no HealingPolicy found)";
+/**
+ * The cluster policy of `vigil ask`: the schema defaults (mode DryRun, cooldown 300 s, 5 actions per hour,
+ * 2 concurrent disruptions, no namespaceSelector, so system namespaces stay out). HealingPolicy objects
+ * override it in their own namespace (`remediate.resolvePolicy`), as in the operator.
+ */
+export const DEFAULT_POLICY = "the cluster policy (schema defaults; no HealingPolicy governs it)";
+const CLUSTER_POLICY: HealingPolicySpec = HealingPolicySpec.parse({});
 const PENDING_ANNOTATION = "vigil.dev/pending-actions";
 const DAY_MS = 86_400_000;
 
-/** HealingPolicies, sorted; the schema defaults (mode DryRun, the usual caps) when there are none. */
-export async function readPolicies(r: ClusterReader, signal: AbortSignal): Promise<NamedPolicy[]> {
+/** The HealingPolicy objects (every namespace); none when the CRD is not served or not readable. */
+export async function readPolicies(r: ClusterReader, signal: AbortSignal): Promise<remediate.NamedPolicy[]> {
   const kind = resolveKind("healingpolicy");
-  const out: NamedPolicy[] = [];
+  const out: remediate.NamedPolicy[] = [];
   if (kind !== undefined) {
     try {
       const res = await r.list({ kind, namespace: undefined, limit: 500 }, signal);
       for (const o of res.items) {
         const spec = HealingPolicySpec.safeParse((o as { spec?: unknown }).spec ?? {});
         if (spec.success)
-          out.push({ name: `${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`, spec: spec.data });
+          out.push({ namespace: o.metadata?.namespace ?? "", name: o.metadata?.name ?? "", spec: spec.data });
       }
     } catch {
       // Not served (no CRDs) or forbidden: the defaults apply.
     }
   }
-  out.sort((a, b) => a.name.localeCompare(b.name));
-  return out.length > 0 ? out : [{ name: DEFAULT_POLICY, spec: HealingPolicySpec.parse({}) }];
+  return out;
 }
 
 interface IncidentAction {
@@ -131,7 +130,7 @@ export interface PlanningState {
   readonly limitRanges: readonly remediate.LimitRange[];
   readonly namespaceLabels: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly history: readonly remediate.HistoryEntry[];
-  readonly policies: readonly NamedPolicy[];
+  readonly policies: readonly remediate.NamedPolicy[];
 }
 
 export async function planningState(
@@ -181,25 +180,42 @@ export async function planningState(
   };
 }
 
+/** The planner's verdict, and which policies it weighed. */
 export interface PolicyPlan {
+  /** The policies in play: the cluster policy and the HealingPolicy objects of the namespace. */
   readonly policy: string;
   readonly plan: remediate.Plan;
 }
 
-/** The planner once per policy, in order. Pure. */
+/** The planner over the namespace, as the operator runs it (HealingPolicy objects resolved per target). Pure. */
 export function planAll(s: PlanningState): PolicyPlan[] {
-  return s.policies.map((p) => ({
-    policy: p.name,
-    plan: remediate.plan(s.now, {
-      findings: s.findings,
-      snapshot: s.snapshot,
-      policy: p.spec,
-      history: s.history,
-      raw: s.raw,
-      limitRanges: s.limitRanges,
-      namespaceLabels: s.namespaceLabels,
-    }),
-  }));
+  const mine = s.policies.filter((p) => p.namespace === s.namespace);
+  return [
+    {
+      policy:
+        mine.length === 0
+          ? DEFAULT_POLICY
+          : `HealingPolicy ${mine.map((p) => `${p.namespace}/${p.name}`).join(", ")} over the cluster policy (schema defaults)`,
+      plan: remediate.plan(s.now, {
+        findings: s.findings,
+        snapshot: s.snapshot,
+        policy: CLUSTER_POLICY,
+        policies: s.policies,
+        history: s.history,
+        raw: s.raw,
+        limitRanges: s.limitRanges,
+        namespaceLabels: s.namespaceLabels,
+      }),
+    },
+  ];
+}
+
+/** The policy governing one target, for the approver and the messages. */
+export function governingPolicy(s: PlanningState, target: ObjectRef): string {
+  const labels =
+    (s.raw(target) as { metadata?: { labels?: Record<string, string> } } | undefined)?.metadata?.labels ?? {};
+  const r = remediate.resolvePolicy(CLUSTER_POLICY, s.policies, target, labels);
+  return r.spec === CLUSTER_POLICY ? DEFAULT_POLICY : r.source;
 }
 
 /** What a write tool asks for. Built by code from the tool's arguments (see `writeRequest`). */
@@ -237,10 +253,11 @@ export function decide(
   req: WriteRequest,
   plans: readonly PolicyPlan[],
   findings: readonly health.Finding[],
+  policyOf: (target: ObjectRef) => string = () => plans[0]?.policy ?? DEFAULT_POLICY,
 ): Decision {
   const on = (t: ObjectRef) => t.namespace === req.namespace && t.name === req.name;
   let outOfScope: remediate.Skipped | undefined;
-  for (const { policy, plan } of plans) {
+  for (const { plan } of plans) {
     const a = plan.actions.find((x) => x.kind === req.kind && on(x.target));
     if (a !== undefined) {
       if (req.actionId !== undefined && req.actionId !== a.id)
@@ -252,7 +269,7 @@ export function decide(
       const finding = findings.find((f) => f.id === a.reason.findingId);
       if (finding === undefined)
         return { type: "refused", guardrail: "noAction", message: "the action's finding is gone" };
-      return { type: "ready", action: a, finding, policy };
+      return { type: "ready", action: a, finding, policy: policyOf(a.target) };
     }
     const s = plan.skipped.find((x) => x.kind === req.kind && on(x.target));
     if (s === undefined) continue;
@@ -263,7 +280,7 @@ export function decide(
     return {
       type: "refused",
       guardrail: s.guardrail,
-      message: `${s.message} (policy ${policy})`,
+      message: `${s.message} (${policyOf(s.target)})`,
       retryAt: s.retryAt,
     };
   }
@@ -345,7 +362,7 @@ export function createRemediator(o: {
   return {
     async prepare(req, signal) {
       const state = await planningState(o.cluster, req.namespace, o.now(), signal);
-      const d = decide(req, planAll(state), state.findings);
+      const d = decide(req, planAll(state), state.findings, (t) => governingPolicy(state, t));
       if (d.type === "refused") return d;
       for (const p of d.action.patches) {
         try {
