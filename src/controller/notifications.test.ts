@@ -120,7 +120,7 @@ describe("Notifications", () => {
       ["rollback", "succeeded"],
     ]);
     h.at(40);
-    h.n.heal({ type: "verified", action, incident: "inc-x", detail: "3/3 replicas available" });
+    h.n.heal({ type: "verified", action, incident: "inc-x", detail: "verified: 3/3 replicas available" });
     h.n.finding({ type: "resolved", finding, latencyMs: undefined });
     for (let s = 40; s <= 200; s += 5) {
       h.at(s);

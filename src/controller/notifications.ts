@@ -224,13 +224,13 @@ export class Notifications {
         act(e.action.kind, e.action.target, "dryRun", `dry run: ${e.action.reason.message}`);
         return;
       case "verified":
-        act(e.action.kind, e.action.target, "succeeded", `verified: ${e.detail}`);
+        act(e.action.kind, e.action.target, "succeeded", e.detail); // "verified: …"
         return;
       case "undone":
-        act(e.action.kind, e.action.target, "failed", `made things worse, undone: ${e.detail}`);
+        act(e.action.kind, e.action.target, "failed", `undone, ${e.detail}`);
         return;
       case "timedOut":
-        act(e.action.kind, e.action.target, "failed", `not verified in time: ${e.detail}`);
+        act(e.action.kind, e.action.target, "failed", `timed out, ${e.detail}`);
         return;
       case "failed":
         act(e.action.kind, e.action.target, "failed", `request failed: ${e.detail}`);

@@ -84,6 +84,7 @@ function itemBody(change: string, i: Incident) {
     timeline: i.timeline.map((e) => ({
       at: e.at,
       ...(e.until !== undefined ? { until: e.until } : {}),
+      kind: e.kind,
       text: e.text,
     })),
     actionsTaken: i.actionsTaken,
