@@ -307,10 +307,10 @@ function run(
       if (cfg.forecaster === "seasonal" && known >= 1) {
         if (t - fitAt >= cfg.refitSeconds) {
           const from = Math.max(0, known - Math.round((15 * 86_400) / step));
-          // A day unless a week is detected: the outlook's agreement rule already rejects what does
-          // not recur, and period detection flips to "none" on short or weekend-shifted history.
+          // Only a series with a detected daily or weekly period gets an outlook. Detection can flip to
+          // "none" on short or weekend-shifted history, so a period once found is kept until another is.
           const p = detectPeriod(values.slice(from, known), step);
-          period = Math.round((p.kind === "period" && p.seconds === WEEK ? WEEK : DAY) / step);
+          if (p.kind === "period") period = Math.round((p.seconds === WEEK ? WEEK : DAY) / step);
           fitAt = t;
         }
         // Only agreed changes count: where the outlook is persistence (ratio 1) the reactive path rules.
