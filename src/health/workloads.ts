@@ -11,6 +11,18 @@ import type { Condition, CronJob, Deployment, Meta, PodTemplate, ReplicaSet } fr
 import { ageSeconds, humanDuration, refOf } from "./util.js";
 
 const REVISION = "deployment.kubernetes.io/revision";
+/** Pod failures that mean nothing once the pod's ReplicaSet is scaled to 0 (unlike StuckTerminating). */
+const RETIRING_CODES: ReadonlySet<string> = new Set([
+  "ImagePullFailure",
+  "CrashLoopBackOff",
+  "CreateContainerConfigError",
+  "ContainerFailed",
+  "InitContainerFailing",
+  "ReadinessProbeFailing",
+  "LivenessProbeFailing",
+  "SlowStart",
+  "PodPending",
+]);
 const IGNORED_LABELS = new Set(["pod-template-hash", "controller-revision-hash"]);
 
 function cond(conds: readonly Condition[], type: string): Condition | undefined {
@@ -123,6 +135,18 @@ export function badRollouts(
       .sort((a, b) => revisionOf(b) - revisionOf(a));
     const [newRs, ...older] = rss;
     if (newRs === undefined) continue;
+    // A revision the Deployment has scaled to 0 is on its way out (a rollback or a finished rollout): the
+    // start-up failures of its last pods are history, not a new problem.
+    for (const rs of older) {
+      if ((rs.spec.replicas ?? 1) !== 0) continue;
+      for (const i of issues)
+        if (
+          RETIRING_CODES.has(i.code) &&
+          i.pod.metadata.namespace === d.metadata.namespace &&
+          podOwner(i) === rs.metadata.name
+        )
+          absorbed.add(i);
+    }
     const running = older.find((rs) => (rs.status.readyReplicas ?? 0) > 0);
     const recreated = running === undefined ? recreatedHealthy(ctx, d, older[0]) : undefined;
     const prev = running ?? recreated?.rs;
