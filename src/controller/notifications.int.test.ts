@@ -1,12 +1,12 @@
 // Integration: `vigil run`'s notifications on the sandbox. The operator runs in this process (informers,
 // observer, healer in Auto mode, notifications) with a webhook notifier pointed at a local HTTP receiver and
 // the Alertmanager webhook receiver listening. A bad-image rollout is the fault: the healer rolls it back, an
-// Alertmanager alert about one of its pods joins the incident, and exactly one incident notification and one
+// Alertmanager alert about the Deployment joins the incident, and exactly one incident notification and one
 // resolve notification arrive, carrying the summary, the root cause, the timeline and the action.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pino } from "pino";
-import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
+import type { V1Deployment } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startSandbox, type TestSandbox } from "../../test/harness.js";
 import { AlertingConfig } from "../alert/index.js";
@@ -161,7 +161,7 @@ async function operator(events: HealEvent[]) {
   };
 }
 
-function alertmanagerPayload(status: "firing" | "resolved", pod: string, startsAt: string) {
+function alertmanagerPayload(status: "firing" | "resolved", startsAt: string) {
   return {
     version: "4",
     status,
@@ -172,8 +172,13 @@ function alertmanagerPayload(status: "firing" | "resolved", pod: string, startsA
     alerts: [
       {
         status,
-        labels: { alertname: "KubePodNotReady", namespace: NS, pod, severity: "warning" },
-        annotations: { summary: `pod ${NS}/${pod} has not been ready for 15 s` },
+        labels: {
+          alertname: "KubeDeploymentReplicasMismatch",
+          namespace: NS,
+          deployment: "web",
+          severity: "warning",
+        },
+        annotations: { summary: `Deployment ${NS}/web has not matched the expected number of replicas` },
         startsAt,
         endsAt: status === "resolved" ? new Date().toISOString() : "0001-01-01T00:00:00Z",
         fingerprint: "notify-test-1",
@@ -203,14 +208,10 @@ describe("vigil run notifications on the sandbox", () => {
     const op = await operator(events);
     try {
       await sb.kubectl("-n", NS, "set", "image", "deployment/web", "app=registry.invalid/web:2");
-      // A Prometheus alert about one of the new (failing) pods, through the Alertmanager webhook receiver.
-      const badPod = await eventually("a failing pod", 60_000, async () => {
-        const list = await get<{ items: V1Pod[] }>(`/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dweb`);
-        return list.items.find((p) => p.spec?.containers[0]?.image === "registry.invalid/web:2")?.metadata
-          ?.name;
-      });
+      // A Prometheus alert about the Deployment (kube-state-metrics labels), through the Alertmanager
+      // webhook receiver. (An alert naming a pod joins through the owner edges: notifications.test.ts.)
       const firingAt = new Date().toISOString();
-      expect(await post(op.receiverUrl, alertmanagerPayload("firing", badPod, firingAt))).toBe(200);
+      expect(await post(op.receiverUrl, alertmanagerPayload("firing", firingAt))).toBe(200);
       await eventually("the incident notification", 120_000, () =>
         Promise.resolve(received.length > 0 ? true : undefined),
       );
@@ -219,7 +220,7 @@ describe("vigil run notifications on the sandbox", () => {
           events.some((e) => e.type === "verified" && e.action.kind === "rollback") ? true : undefined,
         ),
       );
-      expect(await post(op.receiverUrl, alertmanagerPayload("resolved", badPod, firingAt))).toBe(200);
+      expect(await post(op.receiverUrl, alertmanagerPayload("resolved", firingAt))).toBe(200);
       await eventually("the resolve notification", 150_000, () =>
         Promise.resolve(received.some((b) => b.status === "resolved") ? true : undefined),
       );
@@ -249,7 +250,7 @@ describe("vigil run notifications on the sandbox", () => {
       );
       expect(kinds.at(-1)).toBe("resolved");
       expect(last?.timeline.some((t) => t.kind === "action" && t.text.includes("verified:"))).toBe(true);
-      expect(last?.labels["alertname"]).toBe("KubePodNotReady");
+      expect(last?.labels["alertname"]).toBe("KubeDeploymentReplicasMismatch");
       expect(op.notifications.stats.failed).toBe(0);
     } finally {
       await op.stop();

@@ -322,12 +322,21 @@ export class Notifications {
     )
       return;
     const before = this.#state.notify;
+    const started = performance.now();
     const r = incident.liveStep(now, this.#state, added, this.#ownerLookup, {
       cfg: this.#o.config.correlation,
       policy: this.#o.config.policy,
       maxSignals: this.#o.maxSignals ?? 20_000,
     });
     this.#incidents = r.incidents;
+    this.#o.log.debug(
+      {
+        signals: r.state.signals.length,
+        incidents: r.incidents.length,
+        tookMs: Math.round(performance.now() - started),
+      },
+      "notification step",
+    );
     this.#openGauge?.set(r.incidents.filter((i) => i.status === "open").length);
     if (r.state.dropped > this.#state.dropped)
       this.#o.log.warn({ dropped: r.state.dropped - this.#state.dropped }, "incident signal window full");
