@@ -19,7 +19,7 @@ afterAll(async () => {
   await sb.down();
 });
 
-function vigilRun(args: string[], lines: string[]): ChildProcess {
+function vigilRun(args: string[], lines: string[], events = false): ChildProcess {
   const c = spawn(
     process.execPath,
     [
@@ -27,7 +27,7 @@ function vigilRun(args: string[], lines: string[]): ChildProcess {
       "run",
       "--metrics-port",
       "0",
-      "--no-events",
+      ...(events ? [] : ["--no-events"]),
       "--kubeconfig",
       sb.kubeconfig,
       ...args,
@@ -111,7 +111,7 @@ async function badRelease(ns: string, create = true): Promise<void> {
 describe("vigil run on the sandbox", () => {
   it("HealingPolicy objects: a namespace's Auto policy heals it while the cluster policy stays dry-run", async () => {
     const lines: string[] = [];
-    const run = vigilRun(["--mode", "dry-run", "--incident-namespace", "hp"], lines);
+    const run = vigilRun(["--mode", "dry-run", "--incident-namespace", "hp"], lines, true);
     await sb.kubectl("create", "namespace", "hp");
     try {
       await eventually("watching", 60_000, () =>
@@ -141,6 +141,17 @@ describe("vigil run on the sandbox", () => {
       expect(acted.every((l) => l.includes("hp-auto"))).toBe(true);
       const d = await deployment("hp-dry");
       expect(d.spec?.template.spec?.containers[0]?.image).toBe("registry.invalid/web:2");
+      // The audit trail on the workload: Kubernetes Events for the action and its verification.
+      const reasons = await eventually("events on the Deployment", 30_000, async () => {
+        const r = await rawRequest(
+          sb.kc,
+          "GET",
+          `/api/v1/namespaces/hp-auto/events?fieldSelector=${encodeURIComponent("involvedObject.kind=Deployment,involvedObject.name=web")}`,
+        );
+        const rs = ((r.body as { items?: { reason?: string }[] }).items ?? []).map((e) => e.reason ?? "");
+        return rs.includes("VigilActed") && rs.includes("VigilVerified") ? rs : undefined;
+      });
+      expect(reasons).toContain("VigilFinding");
     } finally {
       await stopChild(run);
       // Leave nothing broken behind for the auto-mode operators of the next tests.

@@ -127,6 +127,52 @@ async function recordEvent(core: CoreV1Api, e: FindingEvent, now: Date, log: Log
   }
 }
 
+const HEAL_EVENT_REASONS = {
+  acted: ["Normal", "VigilActed"],
+  verified: ["Normal", "VigilVerified"],
+  undone: ["Warning", "VigilUndone"],
+  timedOut: ["Warning", "VigilVerifyTimedOut"],
+  failed: ["Warning", "VigilActionFailed"],
+} as const;
+
+/** A Kubernetes Event on the action's target for each step of an action: the audit trail `kubectl describe` shows. */
+async function recordHealEvent(core: CoreV1Api, e: HealEvent, now: Date, log: Logger): Promise<void> {
+  if (!(e.type in HEAL_EVENT_REASONS)) return;
+  if (!("action" in e)) return;
+  const [type, reason] = HEAL_EVENT_REASONS[e.type as keyof typeof HEAL_EVENT_REASONS];
+  const t = e.action.target;
+  const ns = t.namespace === "" ? "default" : t.namespace;
+  const detail = "detail" in e ? `: ${e.detail}` : "";
+  const body: CoreV1Event = {
+    metadata: { generateName: `vigil-${t.name.slice(0, 40)}-`, namespace: ns },
+    involvedObject: {
+      apiVersion: t.apiVersion,
+      kind: t.kind,
+      name: t.name,
+      ...(t.namespace !== "" ? { namespace: t.namespace } : {}),
+    },
+    type,
+    reason,
+    message:
+      `${e.action.kind} ${e.action.id} (incident ${e.incident}): ${e.action.reason.message}${detail}`.slice(
+        0,
+        1000,
+      ),
+    source: { component: "vigil" },
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  };
+  try {
+    await core.createNamespacedEvent({ namespace: ns, body });
+  } catch (err) {
+    log.warn(
+      { err: err instanceof Error ? err.message.slice(0, 200) : String(err), action: e.action.id },
+      "could not record event",
+    );
+  }
+}
+
 function healLine(e: HealEvent, now: Date): string {
   const t = now.toISOString();
   switch (e.type) {
@@ -246,6 +292,7 @@ export const runCommand: CommandSpec = {
             onEvent: (e) => {
               ctx.out(healLine(e, clock.now()));
               notifications?.heal(e);
+              if (f.events) void recordHealEvent(core, e, clock.now(), log);
             },
             onError: (fields) => {
               log.warn(fields, "heal bookkeeping failed");
