@@ -136,6 +136,19 @@ describe("vigilRecommend", () => {
     expect(r.mem.target).toBeGreaterThanOrEqual(500 * MiB);
     expect(r.mem.target).toBeLessThan(500 * MiB * 1.1);
   });
+  it.each([
+    // 3 days at 0.2 core, then the last minutes at 1 core:
+    ["a level shift still in force holds the request up", 40, 0, 1, 1.3],
+    ["a 15-minute burst that ended 5 minutes ago does not", 20, 5, 0.2, 0.3],
+  ])("%s", (_name, startMin, endMin, minTarget, maxTarget) => {
+    const { s, now } = feed(3, (t) => ({
+      cpu: t >= T0 + 3 * DAY - startMin * 60 && t < T0 + 3 * DAY - endMin * 60 ? 1 : 0.2,
+      mem: 100 * MiB,
+    }));
+    const r = vigilRecommend(s, now);
+    expect(r.cpu.target).toBeGreaterThanOrEqual(minTarget);
+    expect(r.cpu.target).toBeLessThan(maxTarget);
+  });
   it("projects a memory leak over the horizon", () => {
     const leak = (t: number) => ({ cpu: 0.2, mem: 300 * MiB + ((t - T0) / HOUR) * 20 * MiB });
     const { s, now } = feed(2, leak);

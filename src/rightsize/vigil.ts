@@ -456,8 +456,9 @@ export function vigilRecommend(
       `cpu: ${pct(q)} of the last ${(Math.min(w, n) * B) / HOUR} h (no season, volatility ${v.toFixed(2)})`,
     );
   }
-  // A level shift that the window has not absorbed yet: never below the last half hour's median.
-  cpuBase = Math.max(cpuBase, tailQuantile(x, Math.round(1800 / B), 0.5));
+  // A level shift that the window has not absorbed yet: never below the last half hour's median, while the
+  // shift is still in force (the last bucket is as high); a burst that has just ended does not hold it up.
+  cpuBase = Math.max(cpuBase, Math.min(tailQuantile(x, Math.round(1800 / B), 0.5), raw[n - 1] ?? 0));
   const cpuMargin = cfg.cpu.margin + 0.15 * widen;
   const cpuTarget = Math.max(cpuBase * (1 + cpuMargin), cfg.minCpuCores);
   const burst = tailQuantile(s.cpuMax, Math.round(cfg.cpu.limitWindowSeconds / B), cfg.cpu.limitPercentile);
