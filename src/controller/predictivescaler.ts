@@ -24,6 +24,7 @@ import {
 } from "../metrics/index.js";
 import { VigilError, type Clock } from "../model/index.js";
 import {
+  fitHorizonSeconds,
   planScale,
   type ForecastRequest,
   type HpaView,
@@ -148,6 +149,8 @@ export class PredictiveScalerController {
   readonly #dirty = new Set<string>();
   readonly #backoff = new Map<string, { failures: number; notBefore: number }>();
   readonly #state = new Map<string, autoscale.PredictiveState>();
+  /** The cycle (seconds) each key's outlook last used: kept when a later detection finds none. */
+  readonly #periods = new Map<string, number>();
   readonly #targets = new Map<string, WorkloadRef>();
   readonly #generations = new Map<string, number>();
   #wake: (() => void) | undefined;
@@ -315,7 +318,14 @@ export class PredictiveScalerController {
       { start: now - (this.#opts.historySeconds ?? 8 * 86_400), end: now, stepSeconds: 60 },
       signal,
     );
-    const forecast = await this.#worker.fit({ samples, now, horizonSeconds: spec.horizonSeconds });
+    const forecast = await this.#worker.fit({
+      samples,
+      now,
+      horizonSeconds: fitHorizonSeconds(spec),
+      knownPeriodSeconds: this.#periods.get(key),
+    });
+    if (forecast.kind === "ok" && forecast.periodSeconds !== undefined)
+      this.#periods.set(key, forecast.periodSeconds);
     const prevStatus = api.PredictiveScalerStatus.safeParse(obj["status"] ?? {});
     const useLoad = spec.metric.kind === "cpu" && this.#opts.prometheusUrl === undefined;
     const lastProm = samples[samples.length - 1];
@@ -351,7 +361,12 @@ export class PredictiveScalerController {
     const iso = nowDate.toISOString();
     const peak =
       forecast.kind === "ok"
-        ? forecast.points.reduce((m, p) => (p.upper > m.upper ? p : m), { t: now, mean: 0, upper: 0 })
+        ? forecast.points.reduce((m, p) => (p.upper > m.upper ? p : m), {
+            t: now,
+            mean: 0,
+            upper: 0,
+            ratio: 1,
+          })
         : undefined;
     const status: Partial<api.PredictiveScalerStatus> = {
       desiredReplicas: plan.desired,
@@ -361,10 +376,7 @@ export class PredictiveScalerController {
       ...(forecast.kind === "ok" && peak !== undefined
         ? {
             forecast: {
-              model:
-                forecast.label === forecast.chosen
-                  ? forecast.label
-                  : `${forecast.label} (largest weight ${forecast.chosen})`,
+              model: forecast.model,
               period: forecast.period,
               historyPoints: forecast.historyPoints,
               ...(load !== undefined ? { currentLoad: Math.max(0, load.value) } : {}),
@@ -454,6 +466,7 @@ export class PredictiveScalerController {
       const t = this.#targets.get(key);
       this.#targets.delete(key);
       this.#state.delete(key);
+      this.#periods.delete(key);
       this.#backoff.delete(key);
       if (
         t !== undefined &&
