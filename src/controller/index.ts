@@ -28,3 +28,16 @@ export {
   type NotificationsOptions,
   type NotificationsStats,
 } from "./notifications.js";
+export {
+  Anomalies,
+  ANOMALY_METRICS,
+  MIN_ABSOLUTE_CHANGE,
+  NAB_STANDARD_THRESHOLD,
+  anomalyLine,
+  anomalySignal,
+  formatMetric,
+  type AnomaliesOptions,
+  type AnomaliesStats,
+  type AnomalyMetric,
+  type MetricAnomaly,
+} from "./anomalies.js";

@@ -13,6 +13,8 @@ import { hostname } from "node:os";
 import { HealingPolicySpec, CRDS, crdManifest } from "../../api/index.js";
 import {
   AnalysisWorker,
+  Anomalies,
+  anomalyLine,
   describeAction,
   Healer,
   Notifications,
@@ -254,6 +256,29 @@ export const runCommand: CommandSpec = {
                 log: log.child({ controller: "notifications" }),
                 registry: metrics.registry,
               });
+        // Metric anomalies per workload and node (CPU, memory, restart rate), fed by the informers and metric polls.
+        const anomalies = new Anomalies({
+          log: log.child({ controller: "anomalies" }),
+          registry: metrics.registry,
+          onAnomaly: (a) => {
+            log.info(
+              {
+                ...a.object,
+                metric: a.metric,
+                value: a.value,
+                baseline: a.baseline,
+                score: a.score,
+                at: a.at,
+              },
+              "metric anomaly",
+            );
+            ctx.out(
+              f.output === "json"
+                ? JSON.stringify({ time: a.at, type: "anomaly", anomaly: a }) + "\n"
+                : anomalyLine(a),
+            );
+          },
+        });
         if (f.mode !== "observe") {
           // The Incident CRD must exist: install Vigil's CRDs when they are missing.
           const probe = await rawRequest(kc, "GET", "/apis/vigil.dev/v1alpha1");
@@ -312,11 +337,13 @@ export const runCommand: CommandSpec = {
           },
           onObject: (kind, id, obj) => {
             notifications?.object(kind, id, obj);
+            anomalies.object(kind, id, obj);
             if (obj === undefined) worker?.delete(kind, id);
             else worker?.set(kind, id, obj);
           },
           onMetrics: (items) => {
             worker?.metrics(items);
+            anomalies.metrics(items);
           },
           onRestart: (fields) => {
             log.warn(fields, "watch restarted");
