@@ -200,6 +200,11 @@ export class Notifications {
     });
   }
 
+  /** A metric anomaly from the live detectors (`Anomalies`); correlated like any other signal. */
+  anomaly(s: incident.AnomalySignal): void {
+    this.#push(s);
+  }
+
   /** What the healer did (its `onEvent`): actions, their verification, escalations. */
   heal(e: HealEvent): void {
     const at = this.#o.clock.now().toISOString();

@@ -15,6 +15,7 @@ import {
   AnalysisWorker,
   Anomalies,
   anomalyLine,
+  anomalySignal,
   describeAction,
   Healer,
   Notifications,
@@ -277,6 +278,7 @@ export const runCommand: CommandSpec = {
                 ? JSON.stringify({ time: a.at, type: "anomaly", anomaly: a }) + "\n"
                 : anomalyLine(a),
             );
+            notifications?.anomaly(anomalySignal(a));
           },
         });
         if (f.mode !== "observe") {
