@@ -16,5 +16,9 @@ export interface CliContext {
 
 export interface CommandSpec {
   readonly name: string;
-  register(program: Command, ctx: CliContext): void;
+  /**
+   * Adds the command to `program`. `args` are the command-line tokens after the command's name (a command
+   * with lazily loaded subcommands, like `bench`, loads only the one they name).
+   */
+  register(program: Command, ctx: CliContext, args: readonly string[]): void | Promise<void>;
 }

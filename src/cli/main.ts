@@ -5,36 +5,29 @@
  */
 import { Command, CommanderError } from "commander";
 import { VigilError } from "../model/index.js";
-import { analyzeCommand } from "./commands/analyze.js";
-import { askCommand } from "./commands/ask.js";
-import { benchCommand } from "./commands/bench.js";
-import { demoCommand } from "./commands/demo.js";
-import { runCommand } from "./commands/run.js";
-import { forecastCommand } from "./commands/forecast.js";
-import { incidentsCommand } from "./commands/incidents.js";
-import { logsCommand } from "./commands/logs.js";
-import { mcpCommand } from "./commands/mcp.js";
-import { recommendCommand } from "./commands/recommend.js";
-import { sandboxCommand } from "./commands/sandbox.js";
-import { scenarioCommand } from "./commands/scenario.js";
-import { packageVersion, versionCommand } from "./commands/version.js";
+import { packageVersion } from "./commands/version.js";
 import { readProcessConfig } from "./config.js";
 import type { CliContext, CommandSpec } from "./context.js";
+import { loadEntries, type LazyEntry } from "./lazy.js";
 
-const commands: readonly CommandSpec[] = [
-  sandboxCommand,
-  analyzeCommand,
-  demoCommand,
-  runCommand,
-  scenarioCommand,
-  forecastCommand,
-  logsCommand,
-  incidentsCommand,
-  askCommand,
-  mcpCommand,
-  recommendCommand,
-  benchCommand,
-  versionCommand,
+/**
+ * Every command, in help order. A command's module is imported only when the command line names it (see
+ * ./lazy.ts), so `vigil --version` and each command load only the SDKs they use.
+ */
+const commands: readonly LazyEntry<CommandSpec>[] = [
+  { name: "sandbox", load: async () => (await import("./commands/sandbox.js")).sandboxCommand },
+  { name: "analyze", load: async () => (await import("./commands/analyze.js")).analyzeCommand },
+  { name: "demo", load: async () => (await import("./commands/demo.js")).demoCommand },
+  { name: "run", load: async () => (await import("./commands/run.js")).runCommand },
+  { name: "scenario", load: async () => (await import("./commands/scenario.js")).scenarioCommand },
+  { name: "forecast", load: async () => (await import("./commands/forecast.js")).forecastCommand },
+  { name: "logs", load: async () => (await import("./commands/logs.js")).logsCommand },
+  { name: "incidents", load: async () => (await import("./commands/incidents.js")).incidentsCommand },
+  { name: "ask", load: async () => (await import("./commands/ask.js")).askCommand },
+  { name: "mcp", load: async () => (await import("./commands/mcp.js")).mcpCommand },
+  { name: "recommend", load: async () => (await import("./commands/recommend.js")).recommendCommand },
+  { name: "bench", load: async () => (await import("./commands/bench.js")).benchCommand },
+  { name: "version", load: async () => (await import("./commands/version.js")).versionCommand },
 ];
 
 /** Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted. */
@@ -72,8 +65,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("-v, --verbose", "print stack traces and debug logs")
     .exitOverride()
     .showHelpAfterError("(run with --help for usage)");
-  for (const c of commands) c.register(program, ctx);
   try {
+    const specs = await loadEntries(commands, argv, (a) => a.includes("--version"));
+    for (const c of specs) await c.register(program, ctx, argv.slice(argv.indexOf(c.name) + 1));
     await program.parseAsync([...argv], { from: "user" });
     return 0;
   } catch (err) {

@@ -5,14 +5,7 @@
  */
 import type { Command } from "commander";
 import type { CliContext, CommandSpec } from "../context.js";
-import { autoscaleBench } from "./bench/autoscale.js";
-import { forecastBench } from "./bench/forecast.js";
-import { healBench } from "./bench/heal.js";
-import { alertsBench } from "./bench/alerts.js";
-import { anomalyBench } from "./bench/anomaly.js";
-import { detectBench } from "./bench/detect.js";
-import { logsBench } from "./bench/logs.js";
-import { rightsizeBench } from "./bench/rightsize.js";
+import { loadEntries, type LazyEntry } from "../lazy.js";
 
 /** A benchmark registers itself as a subcommand of `vigil bench`. */
 export interface BenchSpec {
@@ -20,23 +13,24 @@ export interface BenchSpec {
   register(bench: Command, ctx: CliContext): void;
 }
 
-const benches: readonly BenchSpec[] = [
-  detectBench,
-  anomalyBench,
-  alertsBench,
-  logsBench,
-  forecastBench,
-  autoscaleBench,
-  rightsizeBench,
-  healBench,
+/** In help order; a benchmark's module is imported only when the command line names it (see ../lazy.ts). */
+const benches: readonly LazyEntry<BenchSpec>[] = [
+  { name: "detect", load: async () => (await import("./bench/detect.js")).detectBench },
+  { name: "anomaly", load: async () => (await import("./bench/anomaly.js")).anomalyBench },
+  { name: "alerts", load: async () => (await import("./bench/alerts.js")).alertsBench },
+  { name: "logs", load: async () => (await import("./bench/logs.js")).logsBench },
+  { name: "forecast", load: async () => (await import("./bench/forecast.js")).forecastBench },
+  { name: "autoscale", load: async () => (await import("./bench/autoscale.js")).autoscaleBench },
+  { name: "rightsize", load: async () => (await import("./bench/rightsize.js")).rightsizeBench },
+  { name: "heal", load: async () => (await import("./bench/heal.js")).healBench },
 ];
 
 export const benchCommand: CommandSpec = {
   name: "bench",
-  register(program: Command, ctx: CliContext) {
+  async register(program: Command, ctx: CliContext, args: readonly string[]) {
     const bench = program
       .command("bench")
       .description("run a benchmark and print its numbers (-o json for machines)");
-    for (const b of benches) b.register(bench, ctx);
+    for (const b of await loadEntries(benches, args)) b.register(bench, ctx);
   },
 };
