@@ -30,7 +30,8 @@ export {
   emptySnapshot,
   groupByKind,
   ingest,
+  ingestInto,
   ingestOne,
 } from "./snapshot.js";
-export type { Ingested, KindKey, RawLists, SkippedKind, Snapshot } from "./snapshot.js";
+export type { DroppedObject, Ingested, KindKey, RawLists, SkippedKind, Snapshot } from "./snapshot.js";
 export { diffTemplates } from "./workloads.js";

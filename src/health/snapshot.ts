@@ -605,7 +605,7 @@ export type Snapshot = { readonly [K in KindKey]: readonly z.output<(typeof KIND
 /** The result of slimming raw lists: the snapshot plus a count of objects that did not parse. */
 export interface Ingested {
   readonly snapshot: Snapshot;
-  readonly dropped: readonly { readonly kind: KindKey; readonly name: string; readonly problem: string }[];
+  readonly dropped: readonly DroppedObject[];
 }
 
 /** Raw lists as the API (or a fixture) gives them; a missing key is an empty list unless it is skipped. */
@@ -658,30 +658,40 @@ export function assembleSnapshot(
   };
 }
 
+/** A raw object that did not parse: dropped and counted, never silently. */
+export interface DroppedObject {
+  readonly kind: KindKey;
+  readonly name: string;
+  readonly problem: string;
+}
+
+/**
+ * Slims raw objects of one kind (one list page, say) and appends the views to `into`, the objects that do not
+ * parse to `dropped`. The raw page is not kept: a caller that ingests page by page holds one raw page at a
+ * time, never the whole raw cluster.
+ */
+export function ingestInto(
+  kind: KindKey,
+  raw: readonly unknown[],
+  into: unknown[],
+  dropped: DroppedObject[],
+): void {
+  const schema: z.ZodType = KINDS[kind];
+  for (const o of raw) {
+    const r = schema.safeParse(stripNulls(o));
+    if (r.success) into.push(r.data);
+    else dropped.push({ kind, name: nameOf(o), problem: r.error.issues[0]?.message ?? "invalid" });
+  }
+}
+
 export function ingest(
   raw: RawLists,
   opts: { namespaces?: readonly string[] | undefined; skipped?: readonly SkippedKind[] } = {},
 ): Ingested {
-  const dropped: { kind: KindKey; name: string; problem: string }[] = [];
-  const out: Record<string, unknown[]> = {};
-  for (const kind of KIND_KEYS) {
-    const schema: z.ZodType = KINDS[kind];
-    const items: unknown[] = [];
-    for (const o of raw[kind] ?? []) {
-      const r = schema.safeParse(stripNulls(o));
-      if (r.success) items.push(r.data);
-      else dropped.push({ kind, name: nameOf(o), problem: r.error.issues[0]?.message ?? "invalid" });
-    }
-    out[kind] = items;
-  }
-  return {
-    snapshot: {
-      ...(out as unknown as { [K in KindKey]: z.output<(typeof KINDS)[K]>[] }),
-      namespaces: opts.namespaces,
-      skipped: opts.skipped ?? [],
-    },
-    dropped,
-  };
+  const dropped: DroppedObject[] = [];
+  const out: Partial<Record<KindKey, unknown[]>> = {};
+  for (const kind of KIND_KEYS) ingestInto(kind, raw[kind] ?? [], (out[kind] = []), dropped);
+  return { snapshot: assembleSnapshot(out, opts), dropped };
 }
 
 export function emptySnapshot(): Snapshot {

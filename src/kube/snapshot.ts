@@ -346,26 +346,48 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
   }
 }
 
-/** Lists every page of one kind; restarts once from the first page when the continue token expires (410). */
-async function listAll(spec: KindSpec, args: Omit<ListArgs, "_continue">, timeoutMs: number, cap: number) {
+/** One kind's slimmed objects, ingested page by page: a raw page is garbage as soon as it is slimmed. */
+interface Listed {
+  readonly items: unknown[];
+  readonly dropped: health.DroppedObject[];
+  readonly pages: number;
+  /** Raw objects beyond the cap, not read. */
+  readonly beyondCap: number;
+}
+
+/** Lists and slims every page of one kind; restarts once from the first page when the continue token expires (410). */
+async function listAll(
+  spec: KindSpec,
+  args: Omit<ListArgs, "_continue">,
+  timeoutMs: number,
+  cap: number,
+): Promise<Listed> {
   const what = `${spec.what}${spec.namespaced && args.namespace !== undefined ? ` in namespace ${args.namespace}` : ""}`;
   for (let attempt = 0; ; attempt++) {
     const items: unknown[] = [];
+    const dropped: health.DroppedObject[] = [];
+    let read = 0;
     let pages = 0;
-    let dropped = 0;
+    let beyondCap = 0;
     let cont: string | undefined;
     try {
       do {
         const page = await withTimeout(spec.list({ ...args, _continue: cont }), timeoutMs, what);
         pages++;
-        for (const it of page.items) {
-          if (items.length >= cap) dropped++;
-          else items.push(spec.kind !== undefined ? { ...(it as object), kind: spec.kind } : it);
-        }
+        const keep = Math.max(0, Math.min(page.items.length, cap - read));
+        beyondCap += page.items.length - keep;
+        read += keep;
+        const raw = keep === page.items.length ? page.items : page.items.slice(0, keep);
+        health.ingestInto(
+          spec.key,
+          spec.kind !== undefined ? raw.map((it) => ({ ...(it as object), kind: spec.kind })) : raw,
+          items,
+          dropped,
+        );
         cont = page.metadata?._continue;
         if (cont === "") cont = undefined;
       } while (cont !== undefined);
-      return { items, pages, dropped };
+      return { items, dropped, pages, beyondCap };
     } catch (err) {
       const e = toKubeError(err, "list", what);
       if (e.reason === "Expired" && attempt === 0) continue;
@@ -374,13 +396,16 @@ async function listAll(spec: KindSpec, args: Omit<ListArgs, "_continue">, timeou
   }
 }
 
-/** Lists the cluster (or one namespace) and returns the slim snapshot the health analyzers read. */
+/**
+ * Lists the cluster (or one namespace) and returns the slim snapshot the health analyzers read. Each page is
+ * slimmed as it arrives, so the process never holds the raw cluster, only one raw page per kind.
+ */
 export async function buildSnapshot(kc: KubeConfig, opts: SnapshotOptions = {}): Promise<BuiltSnapshot> {
   const pageSize = opts.pageSize ?? 500;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxEvents = opts.maxEvents ?? 20_000;
   const specs = kinds(kc, opts.metrics ?? true);
-  const raw: Partial<Record<health.KindKey, unknown[]>> = {};
+  const listed: (Listed | undefined)[] = specs.map(() => undefined);
   const skipped: health.SkippedKind[] = [];
   const warnings: string[] = [];
   let pages = 0;
@@ -409,10 +434,10 @@ export async function buildSnapshot(kc: KubeConfig, opts: SnapshotOptions = {}):
     const s = specs[i];
     if (s === undefined) return;
     if (r.status === "fulfilled") {
-      (raw[s.key] ??= []).push(...r.value.items);
+      listed[i] = r.value;
       pages += r.value.pages;
-      if (r.value.dropped > 0)
-        warnings.push(`${r.value.dropped} ${s.what} beyond the first ${maxEvents} were not read`);
+      if (r.value.beyondCap > 0)
+        warnings.push(`${r.value.beyondCap} ${s.what} beyond the first ${maxEvents} were not read`);
       return;
     }
     const e = r.reason instanceof KubeError ? r.reason : toKubeError(r.reason, "list", s.what);
@@ -424,7 +449,19 @@ export async function buildSnapshot(kc: KubeConfig, opts: SnapshotOptions = {}):
     if (!skipped.some((k) => k.kind === s.key)) skipped.push({ kind: s.key, reason });
     warnings.push(`skipped ${s.what}: ${reason}; the analyzers that need them did not run`);
   });
-  const { snapshot, dropped } = health.ingest(raw, {
+  // Kinds listed by two specs (webhook configurations) keep the spec order; dropped objects go by kind.
+  const slim: Partial<Record<health.KindKey, unknown[]>> = {};
+  const dropped: health.DroppedObject[] = [];
+  for (const k of health.KIND_KEYS) {
+    specs.forEach((s, i) => {
+      const l = listed[i];
+      if (s.key !== k || l === undefined) return;
+      const into = (slim[k] ??= []);
+      for (const it of l.items) into.push(it);
+      dropped.push(...l.dropped);
+    });
+  }
+  const snapshot = health.assembleSnapshot(slim, {
     namespaces: opts.namespace !== undefined ? [opts.namespace] : undefined,
     skipped,
   });
