@@ -621,11 +621,37 @@ function nameOf(o: unknown): string {
 
 /**
  * Kubernetes JSON writes absent optional fields as `null` in places (core/v1 Event `eventTime`, zero
- * timestamps): to the schemas, null and absent are the same. Dates are kept.
+ * timestamps): to the schemas, null and absent are the same. Dates are kept. Copies only what holds a null or
+ * undefined field (arrays keep their null elements) and returns everything else as it is: plain JSON from the
+ * API rarely holds one, so a list page is read in place, not copied whole before parsing.
  */
 function stripNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(stripNulls);
   if (typeof v !== "object" || v === null || v instanceof Date) return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      const y = stripNulls(x);
+      if (out === undefined && y !== x) out = v.slice(0, i);
+      if (out !== undefined) out.push(y);
+    }
+    return out ?? v;
+  }
+  // A clean object is returned as it is only if it is what the copy would be: a plain object.
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) {
+    const o = v as Record<string, unknown>;
+    let clean = true;
+    for (const k in o) {
+      if (!Object.hasOwn(o, k)) continue;
+      const x = o[k];
+      if (x === null || x === undefined || stripNulls(x) !== x) {
+        clean = false;
+        break;
+      }
+    }
+    if (clean) return v;
+  }
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = stripNulls(x);
   return out;

@@ -21,7 +21,14 @@ export async function rawRequest(
   kc: KubeConfig,
   method: string,
   path: string,
-  opts: { body?: string; contentType?: string; timeoutMs?: number; signal?: AbortSignal } = {},
+  opts: {
+    body?: string;
+    contentType?: string;
+    timeoutMs?: number;
+    signal?: AbortSignal;
+    /** Largest body read, in bytes (default 32 MiB). */
+    maxBody?: number;
+  } = {},
 ): Promise<RawResponse> {
   const cluster = kc.getCurrentCluster();
   if (cluster === null) throw new KubeError("Unknown", "the kubeconfig names no current cluster", undefined);
@@ -40,11 +47,12 @@ export async function rawRequest(
     if (opts.signal !== undefined) reqOpts.signal = opts.signal;
     const req = doRequest(url, reqOpts, (res) => {
       const chunks: Buffer[] = [];
+      const maxBody = opts.maxBody ?? MAX_BODY;
       let size = 0;
       res.on("data", (c: Buffer) => {
         size += c.length;
-        if (size > MAX_BODY) {
-          req.destroy(new Error(`response from ${path} exceeds ${MAX_BODY} bytes`));
+        if (size > maxBody) {
+          req.destroy(new Error(`response from ${path} exceeds ${maxBody} bytes`));
           return;
         }
         chunks.push(c);

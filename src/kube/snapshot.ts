@@ -5,20 +5,11 @@
  * (403) or the server does not serve (404) is skipped with a warning, and its analyzers stay quiet; an
  * unreachable or unauthorised API server is a KubeError with one sentence.
  */
-import {
-  AdmissionregistrationV1Api,
-  AppsV1Api,
-  AutoscalingV2Api,
-  BatchV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  NetworkingV1Api,
-  PolicyV1Api,
-  StorageV1Api,
-  type KubeConfig,
-} from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { ApiException } from "@kubernetes/client-node";
 import * as health from "../health/index.js";
 import { KubeError, toKubeError } from "./errors.js";
+import { rawRequest } from "./raw.js";
 
 export interface SnapshotOptions {
   /** One namespace; undefined lists all namespaces. */
@@ -45,8 +36,8 @@ export interface BuiltSnapshot {
 }
 
 interface Page {
-  readonly items: readonly unknown[];
-  readonly metadata?: { readonly _continue?: string | undefined } | undefined;
+  readonly items: unknown[];
+  readonly metadata?: { readonly continue?: string | undefined } | undefined;
 }
 
 interface ListArgs {
@@ -56,275 +47,190 @@ interface ListArgs {
   readonly _continue: string | undefined;
 }
 
-type Lister = (a: ListArgs) => Promise<Page>;
-
 interface KindSpec {
   readonly key: health.KindKey;
   /** Plural for messages ("pods"). */
   readonly what: string;
   readonly namespaced: boolean;
   readonly selectable: boolean;
-  readonly list: Lister;
+  /** API group/version ("v1" for core, "apps/v1") and resource plural. */
+  readonly gv: string;
+  readonly resource: string;
   /** Items of these lists carry no `kind`; the schema needs it. */
   readonly kind?: string;
+  /** Untyped in client-node (custom objects): its timestamps were never `Date`s. */
+  readonly untyped?: boolean;
 }
 
-interface Params {
-  readonly limit: number;
-  readonly _continue?: string;
-  readonly labelSelector?: string;
+const ns = (key: health.KindKey, gv: string, resource: string, selectable = true): KindSpec => ({
+  key,
+  what: resource,
+  namespaced: true,
+  selectable,
+  gv,
+  resource,
+});
+const cluster = (key: health.KindKey, gv: string, resource: string): KindSpec => ({
+  key,
+  what: resource,
+  namespaced: false,
+  selectable: false,
+  gv,
+  resource,
+});
+
+/** What is listed, in this order (kinds listed twice, the webhook configurations, keep it in the snapshot). */
+const SPECS: readonly KindSpec[] = [
+  ns("pods", "v1", "pods"),
+  ns("deployments", "apps/v1", "deployments"),
+  ns("replicaSets", "apps/v1", "replicasets"),
+  ns("statefulSets", "apps/v1", "statefulsets"),
+  ns("daemonSets", "apps/v1", "daemonsets"),
+  ns("jobs", "batch/v1", "jobs"),
+  ns("cronJobs", "batch/v1", "cronjobs"),
+  ns("services", "v1", "services"),
+  ns("ingresses", "networking.k8s.io/v1", "ingresses"),
+  cluster("ingressClasses", "networking.k8s.io/v1", "ingressclasses"),
+  ns("persistentVolumeClaims", "v1", "persistentvolumeclaims"),
+  cluster("persistentVolumes", "v1", "persistentvolumes"),
+  cluster("storageClasses", "storage.k8s.io/v1", "storageclasses"),
+  cluster("nodes", "v1", "nodes"),
+  ns("horizontalPodAutoscalers", "autoscaling/v2", "horizontalpodautoscalers"),
+  ns("podDisruptionBudgets", "policy/v1", "poddisruptionbudgets"),
+  ns("networkPolicies", "networking.k8s.io/v1", "networkpolicies"),
+  {
+    ...cluster("webhookConfigurations", "admissionregistration.k8s.io/v1", "validatingwebhookconfigurations"),
+    kind: "ValidatingWebhookConfiguration",
+  },
+  {
+    ...cluster("webhookConfigurations", "admissionregistration.k8s.io/v1", "mutatingwebhookconfigurations"),
+    kind: "MutatingWebhookConfiguration",
+  },
+  ns("configMaps", "v1", "configmaps", false),
+  ns("secrets", "v1", "secrets", false),
+  ns("resourceQuotas", "v1", "resourcequotas", false),
+  ns("events", "v1", "events", false),
+];
+
+const METRICS: KindSpec = {
+  ...ns("podMetrics", "metrics.k8s.io/v1beta1", "pods"),
+  what: "pods.metrics.k8s.io",
+  untyped: true,
+};
+
+function listPath(s: KindSpec, a: ListArgs): string {
+  const base = s.gv.includes("/") ? `/apis/${s.gv}` : `/api/${s.gv}`;
+  const scope =
+    s.namespaced && a.namespace !== undefined ? `/namespaces/${encodeURIComponent(a.namespace)}` : "";
+  const query = new URLSearchParams({ limit: String(a.limit) });
+  if (a._continue !== undefined) query.set("continue", a._continue);
+  if (a.labelSelector !== undefined) query.set("labelSelector", a.labelSelector);
+  return `${base}${scope}/${s.resource}?${query.toString()}`;
 }
 
-function q(a: ListArgs): Params {
-  return {
-    limit: a.limit,
-    ...(a._continue !== undefined ? { _continue: a._continue } : {}),
-    ...(a.labelSelector !== undefined ? { labelSelector: a.labelSelector } : {}),
-  };
-}
+/**
+ * JSON fields client-node's typed models declare as `Date` (every field by these names, in every model): the
+ * typed list calls handed them out as `Date`s, so the raw path makes them `Date`s too, and the snapshot keeps
+ * the same RFC 3339 spelling (`toISOString`, milliseconds included). MicroTime fields (`eventTime`,
+ * `lastObservedTime`) stayed strings there and stay strings here.
+ */
+const DATE_FIELDS = new Set([
+  "allocationTimestamp",
+  "beginRefreshAt",
+  "completionTime",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deprecatedFirstTimestamp",
+  "deprecatedLastTimestamp",
+  "expirationTimestamp",
+  "finishedAt",
+  "firstTimestamp",
+  "lastHeartbeatTime",
+  "lastPhaseTransitionTime",
+  "lastProbeTime",
+  "lastScaleTime",
+  "lastScheduleTime",
+  "lastSuccessfulTime",
+  "lastTimestamp",
+  "lastTransitionTime",
+  "lastUpdateTime",
+  "notAfter",
+  "notBefore",
+  "startTime",
+  "startedAt",
+  "time",
+  "timeAdded",
+]);
 
-function kinds(kc: KubeConfig, metrics: boolean): KindSpec[] {
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const batch = kc.makeApiClient(BatchV1Api);
-  const net = kc.makeApiClient(NetworkingV1Api);
-  const storage = kc.makeApiClient(StorageV1Api);
-  const autoscaling = kc.makeApiClient(AutoscalingV2Api);
-  const policy = kc.makeApiClient(PolicyV1Api);
-  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const ns =
-    (inNs: (p: Params & { namespace: string }) => Promise<Page>, all: (p: Params) => Promise<Page>): Lister =>
-    (a) =>
-      a.namespace !== undefined ? inNs({ ...q(a), namespace: a.namespace }) : all(q(a));
-  const specs: KindSpec[] = [
-    {
-      key: "pods",
-      what: "pods",
-      namespaced: true,
-      selectable: true,
-      list: ns(
-        (p) => core.listNamespacedPod(p),
-        (p) => core.listPodForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "deployments",
-      what: "deployments",
-      namespaced: true,
-      selectable: true,
-      list: ns(
-        (p) => apps.listNamespacedDeployment(p),
-        (p) => apps.listDeploymentForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "replicaSets",
-      what: "replicasets",
-      namespaced: true,
-      selectable: true,
-      list: ns(
-        (p) => apps.listNamespacedReplicaSet(p),
-        (p) => apps.listReplicaSetForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "statefulSets",
-      what: "statefulsets",
-      namespaced: true,
-      selectable: true,
-      list: ns(
-        (p) => apps.listNamespacedStatefulSet(p),
-        (p) => apps.listStatefulSetForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "daemonSets",
-      what: "daemonsets",
-      namespaced: true,
-      selectable: true,
-      list: ns(
-        (p) => apps.listNamespacedDaemonSet(p),
-        (p) => apps.listDaemonSetForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "jobs",
-      what: "jobs",
-      namespaced: true,
-      selectable: true,
-      list: ns(
-        (p) => batch.listNamespacedJob(p),
-        (p) => batch.listJobForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "cronJobs",
-      what: "cronjobs",
-      namespaced: true,
-      selectable: true,
-      list: ns(
-        (p) => batch.listNamespacedCronJob(p),
-        (p) => batch.listCronJobForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "services",
-      what: "services",
-      namespaced: true,
-      selectable: true,
-      list: ns(
-        (p) => core.listNamespacedService(p),
-        (p) => core.listServiceForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "ingresses",
-      what: "ingresses",
-      namespaced: true,
-      selectable: true,
-      list: ns(
-        (p) => net.listNamespacedIngress(p),
-        (p) => net.listIngressForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "ingressClasses",
-      what: "ingressclasses",
-      namespaced: false,
-      selectable: false,
-      list: (a) => net.listIngressClass(q(a)),
-    },
-    {
-      key: "persistentVolumeClaims",
-      what: "persistentvolumeclaims",
-      namespaced: true,
-      selectable: true,
-      list: ns(
-        (p) => core.listNamespacedPersistentVolumeClaim(p),
-        (p) => core.listPersistentVolumeClaimForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "persistentVolumes",
-      what: "persistentvolumes",
-      namespaced: false,
-      selectable: false,
-      list: (a) => core.listPersistentVolume(q(a)),
-    },
-    {
-      key: "storageClasses",
-      what: "storageclasses",
-      namespaced: false,
-      selectable: false,
-      list: (a) => storage.listStorageClass(q(a)),
-    },
-    { key: "nodes", what: "nodes", namespaced: false, selectable: false, list: (a) => core.listNode(q(a)) },
-    {
-      key: "horizontalPodAutoscalers",
-      what: "horizontalpodautoscalers",
-      namespaced: true,
-      selectable: true,
-      list: ns(
-        (p) => autoscaling.listNamespacedHorizontalPodAutoscaler(p),
-        (p) => autoscaling.listHorizontalPodAutoscalerForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "podDisruptionBudgets",
-      what: "poddisruptionbudgets",
-      namespaced: true,
-      selectable: true,
-      list: ns(
-        (p) => policy.listNamespacedPodDisruptionBudget(p),
-        (p) => policy.listPodDisruptionBudgetForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "networkPolicies",
-      what: "networkpolicies",
-      namespaced: true,
-      selectable: true,
-      list: ns(
-        (p) => net.listNamespacedNetworkPolicy(p),
-        (p) => net.listNetworkPolicyForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "webhookConfigurations",
-      what: "validatingwebhookconfigurations",
-      namespaced: false,
-      selectable: false,
-      kind: "ValidatingWebhookConfiguration",
-      list: (a) => admission.listValidatingWebhookConfiguration(q(a)),
-    },
-    {
-      key: "webhookConfigurations",
-      what: "mutatingwebhookconfigurations",
-      namespaced: false,
-      selectable: false,
-      kind: "MutatingWebhookConfiguration",
-      list: (a) => admission.listMutatingWebhookConfiguration(q(a)),
-    },
-    {
-      key: "configMaps",
-      what: "configmaps",
-      namespaced: true,
-      selectable: false,
-      list: ns(
-        (p) => core.listNamespacedConfigMap(p),
-        (p) => core.listConfigMapForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "secrets",
-      what: "secrets",
-      namespaced: true,
-      selectable: false,
-      list: ns(
-        (p) => core.listNamespacedSecret(p),
-        (p) => core.listSecretForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "resourceQuotas",
-      what: "resourcequotas",
-      namespaced: true,
-      selectable: false,
-      list: ns(
-        (p) => core.listNamespacedResourceQuota(p),
-        (p) => core.listResourceQuotaForAllNamespaces(p),
-      ),
-    },
-    {
-      key: "events",
-      what: "events",
-      namespaced: true,
-      selectable: false,
-      list: ns(
-        (p) => core.listNamespacedEvent(p),
-        (p) => core.listEventForAllNamespaces(p),
-      ),
-    },
-  ];
-  if (metrics) {
-    specs.push({
-      key: "podMetrics",
-      what: "pods.metrics.k8s.io",
-      namespaced: true,
-      selectable: true,
-      list: async (a) => {
-        const base = { group: "metrics.k8s.io", version: "v1beta1", plural: "pods", ...q(a) };
-        const res: unknown =
-          a.namespace !== undefined
-            ? await custom.listNamespacedCustomObject({ ...base, namespace: a.namespace })
-            : await custom.listClusterCustomObject(base);
-        return res as Page;
-      },
-    });
+/** Fields that are string maps in the typed models: their keys are names, never `Date` fields. */
+const MAP_FIELDS = new Set([
+  "labels",
+  "annotations",
+  "data",
+  "binaryData",
+  "stringData",
+  "matchLabels",
+  "nodeSelector",
+  "selector",
+  "requests",
+  "limits",
+  "capacity",
+  "allocatable",
+  "hard",
+  "used",
+  "parameters",
+  "attributes",
+]);
+
+/**
+ * Prepares one freshly parsed object in place, with no copy: drops `metadata.managedFields` (no analyzer
+ * reads them; they are most of an object's size) and turns the `Date` fields into `Date`s, as client-node's
+ * typed deserialisation did. Nulls are left to `health.ingestInto`, which copies only what holds one.
+ */
+function prepare(v: unknown, inMap: boolean): void {
+  if (typeof v !== "object" || v === null) return;
+  if (Array.isArray(v)) {
+    for (const x of v) prepare(x, false);
+    return;
   }
-  return specs;
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x === "string") {
+      if (!inMap && DATE_FIELDS.has(k)) o[k] = new Date(x);
+    } else if (typeof x === "object" && x !== null) {
+      if (k === "managedFields" && !inMap) delete o["managedFields"];
+      else prepare(x, !inMap && MAP_FIELDS.has(k));
+    }
+  }
 }
+
+/** One raw list page: plain `JSON.parse`, no typed copy. A non-2xx answer is the error client-node threw. */
+async function listPage(
+  kc: KubeConfig,
+  s: KindSpec,
+  a: ListArgs,
+  timeoutMs: number,
+  what: string,
+): Promise<Page> {
+  let res: Awaited<ReturnType<typeof rawRequest>>;
+  try {
+    res = await rawRequest(kc, "GET", listPath(s, a), { timeoutMs, maxBody: LIST_MAX_BODY });
+  } catch (err) {
+    // rawRequest names the request path; the error names the list, as before ("list pods: ...").
+    throw toKubeError(err instanceof KubeError && err.cause !== undefined ? err.cause : err, "list", what);
+  }
+  if (res.status < 200 || res.status > 299)
+    throw new ApiException(res.status, `HTTP-Code: ${res.status}`, res.body, {});
+  const body = res.body as Partial<Page> | undefined;
+  if (typeof body !== "object" || !Array.isArray(body.items))
+    throw new KubeError("Unknown", `list ${s.what}: the API server did not answer with a list`, res.status);
+  if (s.untyped !== true) prepare(body.items, false);
+  return { items: body.items, metadata: body.metadata };
+}
+
+/** A list page can be large (500 ConfigMaps); raw requests cap bodies at 32 MiB by default. */
+const LIST_MAX_BODY = 256 * 1024 * 1024;
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -357,6 +263,7 @@ interface Listed {
 
 /** Lists and slims every page of one kind; restarts once from the first page when the continue token expires (410). */
 async function listAll(
+  kc: KubeConfig,
   spec: KindSpec,
   args: Omit<ListArgs, "_continue">,
   timeoutMs: number,
@@ -372,19 +279,21 @@ async function listAll(
     let cont: string | undefined;
     try {
       do {
-        const page = await withTimeout(spec.list({ ...args, _continue: cont }), timeoutMs, what);
+        const page = await withTimeout(
+          listPage(kc, spec, { ...args, _continue: cont }, timeoutMs, what),
+          timeoutMs,
+          what,
+        );
         pages++;
         const keep = Math.max(0, Math.min(page.items.length, cap - read));
         beyondCap += page.items.length - keep;
         read += keep;
         const raw = keep === page.items.length ? page.items : page.items.slice(0, keep);
-        health.ingestInto(
-          spec.key,
-          spec.kind !== undefined ? raw.map((it) => ({ ...(it as object), kind: spec.kind })) : raw,
-          items,
-          dropped,
-        );
-        cont = page.metadata?._continue;
+        if (spec.kind !== undefined)
+          for (const it of raw)
+            if (typeof it === "object" && it !== null) Object.assign(it, { kind: spec.kind });
+        health.ingestInto(spec.key, raw, items, dropped);
+        cont = page.metadata?.continue;
         if (cont === "") cont = undefined;
       } while (cont !== undefined);
       return { items, dropped, pages, beyondCap };
@@ -404,7 +313,7 @@ export async function buildSnapshot(kc: KubeConfig, opts: SnapshotOptions = {}):
   const pageSize = opts.pageSize ?? 500;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxEvents = opts.maxEvents ?? 20_000;
-  const specs = kinds(kc, opts.metrics ?? true);
+  const specs = (opts.metrics ?? true) ? [...SPECS, METRICS] : SPECS;
   const listed: (Listed | undefined)[] = specs.map(() => undefined);
   const skipped: health.SkippedKind[] = [];
   const warnings: string[] = [];
@@ -412,6 +321,7 @@ export async function buildSnapshot(kc: KubeConfig, opts: SnapshotOptions = {}):
   const results = await Promise.allSettled(
     specs.map((s) =>
       listAll(
+        kc,
         s,
         {
           namespace: s.namespaced ? opts.namespace : undefined,
