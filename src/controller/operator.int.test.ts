@@ -90,15 +90,18 @@ async function healthy(ns: string): Promise<true | undefined> {
 interface IncidentList {
   items: {
     metadata: { annotations?: Record<string, string> };
+    spec?: { target?: { namespace?: string } };
     status?: {
       phase?: string;
       actions?: { id: string; kind: string; outcome: string; target?: { namespace?: string } }[];
     };
   }[];
 }
-async function incidents(ns: string): Promise<IncidentList["items"]> {
+/** The Incidents in `ns` about objects in `targetNs` (operators here watch the whole, shared cluster). */
+async function incidents(ns: string, targetNs: string): Promise<IncidentList["items"]> {
   const r = await rawRequest(sb.kc, "GET", `/apis/vigil.dev/v1alpha1/namespaces/${ns}/incidents`);
-  return r.status === 200 ? (r.body as IncidentList).items : [];
+  const items = r.status === 200 ? (r.body as IncidentList).items : [];
+  return items.filter((i) => i.spec?.target?.namespace === targetNs);
 }
 
 async function badRelease(ns: string, create = true): Promise<void> {
@@ -154,7 +157,8 @@ describe("vigil run on the sandbox", () => {
       expect(reasons).toContain("VigilFinding");
     } finally {
       await stopChild(run);
-      // Leave nothing broken behind for the auto-mode operators of the next tests.
+      // Leave nothing broken behind for the auto-mode operators of the next tests (they also count only
+      // their own namespaces' actions, as namespace deletion may still be in progress).
       await sb.kubectl("delete", "namespace", "hp-auto", "hp-dry", "--wait=false");
     }
   }, 240_000);
@@ -169,7 +173,7 @@ describe("vigil run on the sandbox", () => {
     // Kill the moment an Incident carries a pending action (journaled before the patch is sent).
     const poll = (async () => {
       for (;;) {
-        const inc = await incidents("crash");
+        const inc = await incidents("crash", "crash");
         // The pending window can be shorter than one poll (the analysis runs in a worker): an action already
         // on record is as good a moment to kill — the restart must still neither repeat nor lose it.
         if (
@@ -211,7 +215,7 @@ describe("vigil run on the sandbox", () => {
     try {
       await eventually("healed", 90_000, () => healthy("crash"));
       const inc = await eventually("verified", 90_000, async () => {
-        const xs = await incidents("crash");
+        const xs = await incidents("crash", "crash");
         const acts = xs
           .flatMap((i) => i.status?.actions ?? [])
           .filter((a) => a.target?.namespace === "crash");
@@ -223,7 +227,10 @@ describe("vigil run on the sandbox", () => {
         JSON.stringify({ actions: inc, first: lines.slice(-30), second: lines2.slice(-30) }, null, 1),
       ).toHaveLength(1);
       // Sent exactly once in total: by the first run before the kill, or else by the second on resume.
-      expect(lines2.filter((l) => l.includes(" ACTED "))).toHaveLength(sentBeforeKill ? 0 : 1);
+      // (Only this test's namespace: the operators here watch the whole cluster, which other tests share.)
+      expect(lines2.filter((l) => l.includes(" ACTED ") && l.includes("/crash/"))).toHaveLength(
+        sentBeforeKill ? 0 : 1,
+      );
       expect(lines2.some((l) => l.includes("resuming verification"))).toBe(true);
       const d = await deployment("crash");
       expect(d.spec?.template.spec?.containers[0]?.image).toBe("nginx:1.27");
@@ -260,15 +267,17 @@ describe("vigil run on the sandbox", () => {
       await badRelease("le-app");
       await eventually("healed", 90_000, () => healthy("le-app"));
       await eventually("verified", 60_000, async () =>
-        (await incidents("le")).some((i) => (i.status?.actions ?? []).some((x) => x.outcome === "verified"))
+        (await incidents("le", "le-app")).some((i) =>
+          (i.status?.actions ?? []).some((x) => x.outcome === "verified"),
+        )
           ? true
           : undefined,
       );
-      const actedA = a.filter((l) => l.includes(" ACTED ")).length;
-      const actedB = b.filter((l) => l.includes(" ACTED ")).length;
+      const actedA = a.filter((l) => l.includes(" ACTED ") && l.includes("/le-app/")).length;
+      const actedB = b.filter((l) => l.includes(" ACTED ") && l.includes("/le-app/")).length;
       expect(actedA + actedB).toBe(1);
       expect(Math.min(actedA, actedB)).toBe(0);
-      const acts = (await incidents("le")).flatMap((i) => i.status?.actions ?? []);
+      const acts = (await incidents("le", "le-app")).flatMap((i) => i.status?.actions ?? []);
       expect(acts.filter((x) => x.kind === "rollback")).toHaveLength(1);
       expect((await deployment("le-app")).metadata?.generation).toBe(3);
     } finally {
