@@ -76,15 +76,6 @@ function toApiRef(r: ObjectRef): { apiVersion: string; kind: string; name: strin
   };
 }
 
-function fromApiRef(r: {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string | undefined;
-}): ObjectRef {
-  return { apiVersion: r.apiVersion, kind: r.kind, name: r.name, namespace: r.namespace ?? "" };
-}
-
 export class Healer {
   readonly #kc: KubeConfig;
   readonly #o: HealerOptions;
@@ -120,7 +111,7 @@ export class Healer {
     const dayAgo = this.#o.clock.now().getTime() - 24 * 3600_000;
     for (const inc of body.items ?? []) {
       for (const a of inc.status?.actions ?? []) {
-        if (Date.parse(a.at) >= dayAgo) this.#history.push(toHistory(a));
+        if (Date.parse(a.at) >= dayAgo) this.#history.push(remediate.historyFromIncident(a));
       }
       const phase = inc.status?.phase;
       if (phase !== "Resolved") this.#open.set(inc.spec.findingId, inc);
@@ -532,20 +523,6 @@ function withOutcome(
     return actions.map((a) => (a.id === id && a.outcome === "pending" ? { ...a, outcome } : a));
   const h = history.find((x) => x.id === id && x.mode === "Auto");
   return h === undefined ? [...actions] : [...actions, toRecord({ ...h, outcome })].slice(-50);
-}
-
-function toHistory(a: IncidentAction): remediate.HistoryEntry {
-  return {
-    id: a.id,
-    kind: a.kind as remediate.HistoryEntry["kind"],
-    findingId: a.findingId,
-    target: fromApiRef(a.target),
-    scope: fromApiRef(a.scope),
-    mode: a.mode,
-    at: a.at,
-    outcome: a.outcome,
-    signature: a.signature,
-  };
 }
 
 export function describeAction(a: remediate.Action): string {

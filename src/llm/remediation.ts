@@ -67,13 +67,6 @@ interface IncidentAction {
   signature?: string;
 }
 
-const fromApiRef = (r: IncidentAction["target"]): ObjectRef => ({
-  apiVersion: r.apiVersion,
-  kind: r.kind,
-  name: r.name,
-  namespace: r.namespace ?? "",
-});
-
 /** The last day of actions from the Incidents (every namespace), as the healer restores them. */
 export async function readHistory(
   r: ClusterReader,
@@ -95,17 +88,7 @@ export async function readHistory(
   }[]) {
     for (const a of inc.status?.actions ?? []) {
       if (now.getTime() - Date.parse(a.at) > DAY_MS) continue;
-      out.push({
-        id: a.id,
-        kind: a.kind as remediate.HistoryEntry["kind"],
-        findingId: a.findingId,
-        target: fromApiRef(a.target),
-        scope: fromApiRef(a.scope),
-        mode: a.mode,
-        at: a.at,
-        outcome: a.outcome,
-        signature: a.signature,
-      });
+      out.push(remediate.historyFromIncident(a));
     }
     const pending = inc.metadata?.annotations?.[PENDING_ANNOTATION];
     if (pending === undefined) continue;

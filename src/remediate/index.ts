@@ -13,7 +13,7 @@ export {
   ANNOTATION_UNDONE,
   apiPath,
 } from "./patch.js";
-export { historyEntry, plan } from "./plan.js";
+export { historyEntry, historyFromIncident, plan } from "./plan.js";
 export { STORM_MEMORY_SECONDS } from "./nodes.js";
 export { SYSTEM_NAMESPACES, resolvePolicy } from "./policy.js";
 export type { NamedPolicy, ResolvedPolicy } from "./policy.js";

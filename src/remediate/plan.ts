@@ -8,7 +8,7 @@
  * the remediation's own preconditions (storm, grace, PDB, quota, dependency, history of restarts) → duplicate →
  * failed before → busy → cooldown → per-hour cap → concurrency cap.
  */
-import type { ActionKind } from "../api/index.js";
+import type { ActionKind, IncidentAction } from "../api/index.js";
 import { severityRank, type Finding, type Snapshot } from "../health/index.js";
 import { refKey, type ObjectRef } from "../model/index.js";
 import { ageSeconds, plusSeconds, workloadOf } from "./cluster.js";
@@ -319,5 +319,26 @@ export function historyEntry(action: Action, at: string, outcome: HistoryEntry["
     at,
     outcome,
     signature: action.signature,
+  };
+}
+
+/** An action as an Incident records it (`status.actions[]`), read back as the planner's history. */
+export function historyFromIncident(a: IncidentAction): HistoryEntry {
+  const ref = (r: IncidentAction["target"]): ObjectRef => ({
+    apiVersion: r.apiVersion,
+    kind: r.kind,
+    name: r.name,
+    namespace: r.namespace ?? "",
+  });
+  return {
+    id: a.id,
+    kind: a.kind as HistoryEntry["kind"],
+    findingId: a.findingId,
+    target: ref(a.target),
+    scope: ref(a.scope),
+    mode: a.mode,
+    at: a.at,
+    outcome: a.outcome,
+    signature: a.signature,
   };
 }

@@ -29,7 +29,7 @@ import {
 import * as health from "../../health/index.js";
 import { HistoryRecorder } from "../../metrics/index.js";
 import { applyObjects, LeaderElector, loadKubeConfig, rawRequest } from "../../kube/index.js";
-import { VigilError } from "../../model/index.js";
+import { VigilError, type ObjectRef } from "../../model/index.js";
 import { readAlertingConfig } from "../config.js";
 import type { CliContext, CommandSpec } from "../context.js";
 
@@ -101,33 +101,55 @@ function line(e: FindingEvent, now: Date): string {
   return `${now.toISOString()} ${e.type.toUpperCase().padEnd(8)} ${f.severity.padEnd(8)} ${f.object.kind} ${ns}${f.object.name} ${f.code}: ${f.reason}${lat}\n`;
 }
 
-async function recordEvent(core: CoreV1Api, e: FindingEvent, now: Date, log: Logger): Promise<void> {
-  const f = e.finding;
-  const ns = f.object.namespace === "" ? "default" : f.object.namespace;
+/** Posts one Kubernetes Event about `target` (cluster-scoped targets: in `default`); failures are logged. */
+async function postEvent(
+  core: CoreV1Api,
+  log: Logger,
+  target: ObjectRef,
+  e: {
+    type: "Normal" | "Warning";
+    reason: string;
+    message: string;
+    now: Date;
+    about: Record<string, string>;
+  },
+): Promise<void> {
+  const ns = target.namespace === "" ? "default" : target.namespace;
   const body: CoreV1Event = {
-    metadata: { generateName: `vigil-${f.object.name.slice(0, 40)}-`, namespace: ns },
+    metadata: { generateName: `vigil-${target.name.slice(0, 40)}-`, namespace: ns },
     involvedObject: {
-      apiVersion: f.object.apiVersion,
-      kind: f.object.kind,
-      name: f.object.name,
-      ...(f.object.namespace !== "" ? { namespace: f.object.namespace } : {}),
+      apiVersion: target.apiVersion,
+      kind: target.kind,
+      name: target.name,
+      ...(target.namespace !== "" ? { namespace: target.namespace } : {}),
     },
-    type: e.type === "resolved" ? "Normal" : "Warning",
-    reason: e.type === "resolved" ? "VigilResolved" : "VigilFinding",
-    message: `${f.code}: ${f.reason}`.slice(0, 1000),
+    type: e.type,
+    reason: e.reason,
+    message: e.message.slice(0, 1000),
     source: { component: "vigil" },
-    firstTimestamp: now,
-    lastTimestamp: now,
+    firstTimestamp: e.now,
+    lastTimestamp: e.now,
     count: 1,
   };
   try {
     await core.createNamespacedEvent({ namespace: ns, body });
   } catch (err) {
     log.warn(
-      { err: err instanceof Error ? err.message.slice(0, 200) : String(err), finding: f.id },
+      { err: err instanceof Error ? err.message.slice(0, 200) : String(err), ...e.about },
       "could not record event",
     );
   }
+}
+
+function recordEvent(core: CoreV1Api, e: FindingEvent, now: Date, log: Logger): Promise<void> {
+  const f = e.finding;
+  return postEvent(core, log, f.object, {
+    type: e.type === "resolved" ? "Normal" : "Warning",
+    reason: e.type === "resolved" ? "VigilResolved" : "VigilFinding",
+    message: `${f.code}: ${f.reason}`,
+    now,
+    about: { finding: f.id },
+  });
 }
 
 const HEAL_EVENT_REASONS = {
@@ -140,40 +162,16 @@ const HEAL_EVENT_REASONS = {
 
 /** A Kubernetes Event on the action's target for each step of an action: the audit trail `kubectl describe` shows. */
 async function recordHealEvent(core: CoreV1Api, e: HealEvent, now: Date, log: Logger): Promise<void> {
-  if (!(e.type in HEAL_EVENT_REASONS)) return;
-  if (!("action" in e)) return;
+  if (!(e.type in HEAL_EVENT_REASONS) || !("action" in e)) return;
   const [type, reason] = HEAL_EVENT_REASONS[e.type as keyof typeof HEAL_EVENT_REASONS];
-  const t = e.action.target;
-  const ns = t.namespace === "" ? "default" : t.namespace;
   const detail = "detail" in e ? `: ${e.detail}` : "";
-  const body: CoreV1Event = {
-    metadata: { generateName: `vigil-${t.name.slice(0, 40)}-`, namespace: ns },
-    involvedObject: {
-      apiVersion: t.apiVersion,
-      kind: t.kind,
-      name: t.name,
-      ...(t.namespace !== "" ? { namespace: t.namespace } : {}),
-    },
+  await postEvent(core, log, e.action.target, {
     type,
     reason,
-    message:
-      `${e.action.kind} ${e.action.id} (incident ${e.incident}): ${e.action.reason.message}${detail}`.slice(
-        0,
-        1000,
-      ),
-    source: { component: "vigil" },
-    firstTimestamp: now,
-    lastTimestamp: now,
-    count: 1,
-  };
-  try {
-    await core.createNamespacedEvent({ namespace: ns, body });
-  } catch (err) {
-    log.warn(
-      { err: err instanceof Error ? err.message.slice(0, 200) : String(err), action: e.action.id },
-      "could not record event",
-    );
-  }
+    message: `${e.action.kind} ${e.action.id} (incident ${e.incident}): ${e.action.reason.message}${detail}`,
+    now,
+    about: { action: e.action.id },
+  });
 }
 
 function healLine(e: HealEvent, now: Date): string {
