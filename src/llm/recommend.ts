@@ -5,7 +5,6 @@
  * nothing here sends a patch; the patch is shown so a person can apply it with `vigil recommend --apply`.
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { HealingPolicySpec } from "../api/index.js";
 import * as rsz from "../cli/rightsize/index.js";
 import type { ClusterReader } from "./tools.js";
 import { resolveKind } from "./views.js";
@@ -15,10 +14,6 @@ export interface RecommendScope {
   readonly namespace: string | undefined;
   readonly labelSelector?: string | undefined;
 }
-
-type Obj = Record<string, unknown>;
-const obj = (x: unknown): Obj => (typeof x === "object" && x !== null && !Array.isArray(x) ? (x as Obj) : {});
-const str = (x: unknown): string | undefined => (typeof x === "string" ? x : undefined);
 
 async function listKind(
   r: ClusterReader,
@@ -43,39 +38,6 @@ async function optional<T>(p: Promise<T>): Promise<T | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function quotaView(q0: unknown): rsz.LiveInput["quotas"][number] {
-  const q = obj(q0);
-  const md = obj(q["metadata"]);
-  const st = obj(q["status"]);
-  const amounts = (m: Obj) => ({
-    requestsCpu: rsz.quantity(m["requests.cpu"] ?? m["cpu"]),
-    requestsMemory: rsz.quantity(m["requests.memory"] ?? m["memory"]),
-    limitsCpu: rsz.quantity(m["limits.cpu"]),
-    limitsMemory: rsz.quantity(m["limits.memory"]),
-  });
-  return {
-    namespace: str(md["namespace"]) ?? "",
-    name: str(md["name"]) ?? "",
-    hard: amounts(obj(st["hard"] ?? obj(q["spec"])["hard"])),
-    used: amounts(obj(st["used"])),
-  };
-}
-
-function policyView(o: unknown): rsz.PolicyView | undefined {
-  const x = obj(o);
-  const md = obj(x["metadata"]);
-  const spec = HealingPolicySpec.safeParse(x["spec"] ?? {});
-  if (!spec.success) return undefined;
-  return {
-    namespace: str(md["namespace"]) ?? "",
-    name: str(md["name"]) ?? "",
-    mode: spec.data.mode,
-    raiseMemoryMode: spec.data.actions?.raiseMemory,
-    suspend: spec.data.suspend,
-    selector: spec.data.selector,
-  };
 }
 
 interface UsageItem {
@@ -135,13 +97,7 @@ export async function liveInput(
       });
     }
   }
-  const nodes = nodeItems?.map((n) => {
-    const a = obj(obj(obj(n)["status"])["allocatable"]);
-    return {
-      name: n.metadata?.name ?? "",
-      allocatable: { cpu: rsz.quantity(a["cpu"]) ?? 0, mem: rsz.quantity(a["memory"]) ?? 0 },
-    };
-  });
+  const nodes = nodeItems?.map(rsz.parseNode);
   return {
     now: t,
     source:
@@ -151,7 +107,7 @@ export async function liveInput(
     workloads,
     pods,
     samples,
-    quotas: (quotaItems ?? []).map(quotaView),
+    quotas: (quotaItems ?? []).map(rsz.parseQuota),
     nodes,
     clusterPods:
       nodes === undefined
@@ -159,7 +115,7 @@ export async function liveInput(
         : ns === undefined
           ? pods
           : allPods?.map((p) => rsz.parsePod(p, rsOwner)),
-    policies: (policyItems ?? []).flatMap((p) => policyView(p) ?? []),
+    policies: (policyItems ?? []).flatMap((p) => rsz.parsePolicy(p) ?? []),
   };
 }
 

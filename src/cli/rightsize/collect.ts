@@ -303,7 +303,37 @@ export async function podOwner(c: Ctx, namespace: string, name: string): Promise
   return parsePod(pod, owners);
 }
 
-function policyView(o: unknown): PolicyView | undefined {
+/** A ResourceQuota's hard and used amounts (`requests.*` and the bare `cpu`/`memory` keys alike). */
+export function parseQuota(q0: unknown): QuotaView {
+  const q = obj(q0);
+  const md = obj(q["metadata"]);
+  const st = obj(q["status"]);
+  const amounts = (m: Obj): rs.QuotaAmounts => ({
+    requestsCpu: quantity(m["requests.cpu"] ?? m["cpu"]),
+    requestsMemory: quantity(m["requests.memory"] ?? m["memory"]),
+    limitsCpu: quantity(m["limits.cpu"]),
+    limitsMemory: quantity(m["limits.memory"]),
+  });
+  return {
+    namespace: str(md["namespace"]) ?? "",
+    name: str(md["name"]) ?? "",
+    hard: amounts(obj(st["hard"] ?? obj(q["spec"])["hard"])),
+    used: amounts(obj(st["used"])),
+  };
+}
+
+/** A node's name and allocatable CPU and memory. */
+export function parseNode(n0: unknown): NodeView {
+  const n = obj(n0);
+  const a = obj(obj(n["status"])["allocatable"]);
+  return {
+    name: str(obj(n["metadata"])["name"]) ?? "",
+    allocatable: { cpu: quantity(a["cpu"]) ?? 0, mem: quantity(a["memory"]) ?? 0 },
+  };
+}
+
+/** What right-sizing reads of a HealingPolicy; undefined when its spec does not validate. */
+export function parsePolicy(o: unknown): PolicyView | undefined {
   const x = obj(o);
   const md = obj(x["metadata"]);
   const spec = HealingPolicySpec.safeParse(x["spec"] ?? {});
@@ -354,34 +384,11 @@ export async function collect(c: Ctx, scope: Scope, o: CollectOptions): Promise<
   );
   const quotas: QuotaView[] = (
     (await list(c, nsPath("/api/v1", scope, "resourcequotas"), "resourcequotas")) ?? []
-  ).map((q0) => {
-    const q = obj(q0);
-    const md = obj(q["metadata"]);
-    const st = obj(q["status"]);
-    const amounts = (m: Obj): rs.QuotaAmounts => ({
-      requestsCpu: quantity(m["requests.cpu"] ?? m["cpu"]),
-      requestsMemory: quantity(m["requests.memory"] ?? m["memory"]),
-      limitsCpu: quantity(m["limits.cpu"]),
-      limitsMemory: quantity(m["limits.memory"]),
-    });
-    return {
-      namespace: str(md["namespace"]) ?? "",
-      name: str(md["name"]) ?? "",
-      hard: amounts(obj(st["hard"] ?? obj(q["spec"])["hard"])),
-      used: amounts(obj(st["used"])),
-    };
-  });
+  ).map(parseQuota);
   let nodes: NodeView[] | undefined;
   let clusterPods: PodView[] | undefined;
   try {
-    nodes = ((await list(c, "/api/v1/nodes", "nodes")) ?? []).map((n0) => {
-      const n = obj(n0);
-      const a = obj(obj(n["status"])["allocatable"]);
-      return {
-        name: str(obj(n["metadata"])["name"]) ?? "",
-        allocatable: { cpu: quantity(a["cpu"]) ?? 0, mem: quantity(a["memory"]) ?? 0 },
-      };
-    });
+    nodes = ((await list(c, "/api/v1/nodes", "nodes")) ?? []).map(parseNode);
     clusterPods = scope.all
       ? pods
       : ((await list(c, "/api/v1/pods", "pods")) ?? []).map((p) => parsePod(p, rsOwner));
@@ -400,7 +407,7 @@ export async function collect(c: Ctx, scope: Scope, o: CollectOptions): Promise<
       "healingpolicies",
       true,
     );
-    policies = (items ?? []).flatMap((p) => policyView(p) ?? []);
+    policies = (items ?? []).flatMap((p) => parsePolicy(p) ?? []);
   } catch (err) {
     if (!(err instanceof KubeError && err.reason === "Forbidden")) throw err;
     o.warn("HealingPolicies not readable (forbidden): only --apply can apply");

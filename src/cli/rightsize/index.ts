@@ -31,7 +31,10 @@ export {
 export {
   checkMetricsApi,
   collect,
+  parseNode,
   parsePod,
+  parsePolicy,
+  parseQuota,
   parseWorkload,
   podOwner,
   quantity,
