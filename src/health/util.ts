@@ -2,7 +2,7 @@
  * Small pure helpers the analyzers share: label selectors, quantities, time arithmetic, object references.
  */
 import type { ObjectRef } from "../model/index.js";
-import type { LabelSelector, Meta } from "./snapshot.js";
+import type { Meta } from "./snapshot.js";
 
 export const API_VERSIONS: Readonly<Record<string, string>> = {
   Pod: "v1",
@@ -39,30 +39,7 @@ export function refOf(kind: string, meta: Pick<Meta, "namespace" | "name">): Obj
   return ref(kind, meta.namespace, meta.name);
 }
 
-/** Does a label selector match these labels? An empty selector matches everything. */
-export function selectorMatches(sel: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  for (const [k, v] of Object.entries(sel.matchLabels)) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions) {
-    const v = labels[e.key];
-    switch (e.operator) {
-      case "In":
-        if (v === undefined || !e.values.includes(v)) return false;
-        break;
-      case "NotIn":
-        if (v !== undefined && e.values.includes(v)) return false;
-        break;
-      case "Exists":
-        if (v === undefined) return false;
-        break;
-      case "DoesNotExist":
-        if (v !== undefined) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
+export { selectorMatches } from "../model/index.js";
 
 /** A Service-style selector (map of equalities); an empty map selects nothing, as for Services. */
 export function mapSelects(

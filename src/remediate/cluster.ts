@@ -29,31 +29,8 @@ export function sameRef(a: ObjectRef, b: ObjectRef): boolean {
   return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
 }
 
-interface SelectorLike {
-  readonly matchLabels?: Readonly<Record<string, string>> | undefined;
-  readonly matchExpressions?:
-    | readonly {
-        readonly key: string;
-        readonly operator: string;
-        readonly values?: readonly string[] | undefined;
-      }[]
-    | undefined;
-}
-
 /** A label selector; an empty one matches everything. */
-export function selects(sel: SelectorLike, labels: Readonly<Record<string, string>>): boolean {
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const v = labels[e.key];
-    const values = e.values ?? [];
-    if (e.operator === "In" && (v === undefined || !values.includes(v))) return false;
-    if (e.operator === "NotIn" && v !== undefined && values.includes(v)) return false;
-    if (e.operator === "Exists" && v === undefined) return false;
-    if (e.operator === "DoesNotExist" && v !== undefined) return false;
-    if (!["In", "NotIn", "Exists", "DoesNotExist"].includes(e.operator)) return false;
-  }
-  return true;
-}
+export { selectorMatches as selects } from "../model/index.js";
 
 function controllerOf(meta: Meta) {
   return meta.ownerReferences.find((o) => o.controller === true) ?? meta.ownerReferences[0];

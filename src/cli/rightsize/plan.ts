@@ -8,6 +8,7 @@
  * and send the same bytes.
  */
 import * as rs from "../../rightsize/index.js";
+import { selectorMatches, type LabelSelectorLike } from "../../model/index.js";
 
 export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet"] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
@@ -85,18 +86,7 @@ export interface PolicyView {
   /** Mode override for raiseMemory (used when the plan only raises memory after OOM kills). */
   readonly raiseMemoryMode?: "Off" | "DryRun" | "Recommend" | "Auto" | undefined;
   readonly suspend: boolean;
-  readonly selector?:
-    | {
-        readonly matchLabels?: Readonly<Record<string, string>> | undefined;
-        readonly matchExpressions?:
-          | readonly {
-              readonly key: string;
-              readonly operator: string;
-              readonly values?: readonly string[] | undefined;
-            }[]
-          | undefined;
-      }
-    | undefined;
+  readonly selector?: LabelSelectorLike | undefined;
 }
 
 /** Where per-container usage histories come from: fills `samples` for the window, or, from Prometheus, a long history. */
@@ -347,25 +337,7 @@ export function proposeContainer(
 }
 
 function selects(sel: PolicyView["selector"], labels: Readonly<Record<string, string>>): boolean {
-  if (sel === undefined) return true;
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, e.key);
-    const val = labels[e.key];
-    const vals = e.values ?? [];
-    const ok =
-      e.operator === "In"
-        ? has && vals.includes(val ?? "")
-        : e.operator === "NotIn"
-          ? !has || !vals.includes(val ?? "")
-          : e.operator === "Exists"
-            ? has
-            : e.operator === "DoesNotExist"
-              ? !has
-              : false;
-    if (!ok) return false;
-  }
-  return true;
+  return sel === undefined || selectorMatches(sel, labels);
 }
 
 /** `--apply` allows; otherwise a HealingPolicy in the workload's namespace that selects it, not suspended, in Auto mode. */
