@@ -143,6 +143,7 @@ export interface NabProfileResult {
   readonly files: readonly NabFileResult[];
 }
 
+/** NaN when `perfectRaw === nullRaw` (a corpus the null detector already scores perfectly): undefined in NAB too. */
 export function normalise(raw: number, nullRaw: number, perfectRaw: number): number {
   return (100 * (raw - nullRaw)) / (perfectRaw - nullRaw);
 }
