@@ -1,39 +1,10 @@
 /**
  * Small pure helpers the analyzers share: label selectors, quantities, time arithmetic, object references.
  */
-import type { ObjectRef } from "../model/index.js";
+import { objectRef, type ObjectRef } from "../model/index.js";
 import type { Meta } from "./snapshot.js";
 
-export const API_VERSIONS: Readonly<Record<string, string>> = {
-  Pod: "v1",
-  Service: "v1",
-  Node: "v1",
-  ConfigMap: "v1",
-  Secret: "v1",
-  PersistentVolumeClaim: "v1",
-  PersistentVolume: "v1",
-  ResourceQuota: "v1",
-  ServiceAccount: "v1",
-  Namespace: "v1",
-  Deployment: "apps/v1",
-  ReplicaSet: "apps/v1",
-  StatefulSet: "apps/v1",
-  DaemonSet: "apps/v1",
-  Job: "batch/v1",
-  CronJob: "batch/v1",
-  Ingress: "networking.k8s.io/v1",
-  IngressClass: "networking.k8s.io/v1",
-  NetworkPolicy: "networking.k8s.io/v1",
-  StorageClass: "storage.k8s.io/v1",
-  HorizontalPodAutoscaler: "autoscaling/v2",
-  PodDisruptionBudget: "policy/v1",
-  ValidatingWebhookConfiguration: "admissionregistration.k8s.io/v1",
-  MutatingWebhookConfiguration: "admissionregistration.k8s.io/v1",
-};
-
-export function ref(kind: string, namespace: string, name: string): ObjectRef {
-  return { apiVersion: API_VERSIONS[kind] ?? "v1", kind, namespace, name };
-}
+export const ref = objectRef;
 
 export function refOf(kind: string, meta: Pick<Meta, "namespace" | "name">): ObjectRef {
   return ref(kind, meta.namespace, meta.name);

@@ -4,6 +4,6 @@
  */
 export { VigilError, invariant } from "./errors.js";
 export type { ObjectRef, Clock } from "./types.js";
-export { refKey } from "./types.js";
+export { objectRef, refKey } from "./types.js";
 export { parseQuantity } from "./quantity.js";
 export { selectorMatches, type LabelSelectorLike } from "./selector.js";

@@ -1,6 +1,6 @@
 /** Reading the slim snapshot: owners, workloads, readiness, selectors, requests. */
 import type { Snapshot } from "../health/index.js";
-import type { ObjectRef } from "../model/index.js";
+import { objectRef, type ObjectRef } from "../model/index.js";
 import { parseQuantity } from "./quantity.js";
 
 export type Pod = Snapshot["pods"][number];
@@ -9,21 +9,7 @@ export type Meta = Pod["metadata"];
 export type PodTemplate = Snapshot["deployments"][number]["spec"]["template"];
 export type Container = PodTemplate["spec"]["containers"][number];
 
-const API_VERSIONS: Readonly<Record<string, string>> = {
-  Pod: "v1",
-  Node: "v1",
-  Service: "v1",
-  Deployment: "apps/v1",
-  ReplicaSet: "apps/v1",
-  StatefulSet: "apps/v1",
-  DaemonSet: "apps/v1",
-  Job: "batch/v1",
-  CronJob: "batch/v1",
-};
-
-export function ref(kind: string, namespace: string, name: string): ObjectRef {
-  return { apiVersion: API_VERSIONS[kind] ?? "v1", kind, namespace, name };
-}
+export const ref = objectRef;
 
 export function sameRef(a: ObjectRef, b: ObjectRef): boolean {
   return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
