@@ -159,7 +159,7 @@ export function plan(now: Date, input: PlanInput): Plan {
     // Per-target rules (scope, mode, cooldown, rate, verification) follow the governing policy; the
     // cluster-wide cap on disruptions and the storm stop stay with the cluster policy.
     const pol = governing.spec;
-    const named = governing.source === "the cluster policy" ? "this policy" : governing.source;
+    const named = governing.object === undefined ? "this policy" : governing.source;
     const base = { kind: p.kind, target: p.target, findingId: f.id };
     const skip = (
       guardrail: Guardrail,

@@ -75,6 +75,8 @@ export interface ResolvedPolicy {
   readonly spec: HealingPolicySpec;
   /** `HealingPolicy NS/NAME`, or `the cluster policy` for the operator's default. */
   readonly source: string;
+  /** The HealingPolicy object in force; undefined when the cluster policy applies. */
+  readonly object?: { readonly namespace: string; readonly name: string } | undefined;
 }
 
 /**
@@ -107,6 +109,7 @@ export function resolvePolicy(
       return {
         spec: { ...p.spec, namespaceSelector: { matchLabels: { [NAME_LABEL]: ns } } },
         source: `HealingPolicy ${p.namespace}/${p.name}`,
+        object: { namespace: p.namespace, name: p.name },
       };
   }
   return { spec: cluster, source: "the cluster policy" };
