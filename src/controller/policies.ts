@@ -1,7 +1,8 @@
 /**
  * The HealingPolicy objects in the cluster, kept current by a watch: what the healer passes to the planner
- * on every cycle. A policy whose spec does not validate is left out (and logged once per version), so a typo
- * never widens what Vigil may do: its namespace falls back to the cluster policy.
+ * on every cycle. A policy whose spec does not validate is left out (and logged when it arrives), so a typo
+ * never widens what Vigil may do: its namespace falls back to the cluster policy. Each object is parsed once
+ * per change, not on every heal cycle.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import { HealingPolicySpec } from "../api/index.js";
@@ -31,17 +32,24 @@ export function toNamedPolicy(
 
 export class PolicyWatch {
   readonly #informer: Informer;
-  readonly #opts: PolicyWatchOptions;
-  readonly #reported = new Set<string>();
+  /** Valid policies by informer key, parsed once per change. */
+  readonly #valid = new Map<string, remediate.NamedPolicy>();
+  #sorted: remediate.NamedPolicy[] | undefined;
 
   constructor(kc: KubeConfig, opts: PolicyWatchOptions) {
-    this.#opts = opts;
     this.#informer = new Informer(kc, {
       path:
         opts.namespace !== undefined
           ? `${PATH}/namespaces/${opts.namespace}/healingpolicies`
           : `${PATH}/healingpolicies`,
-      onChange: () => undefined,
+      onChange: (key, obj) => {
+        this.#sorted = undefined;
+        this.#valid.delete(key);
+        if (obj === undefined) return;
+        const r = toNamedPolicy(obj);
+        if ("policy" in r) this.#valid.set(key, r.policy);
+        else opts.onInvalid({ policy: r.name, error: r.error });
+      },
       ...(opts.onRestart !== undefined ? { onRestart: opts.onRestart } : {}),
     });
   }
@@ -55,21 +63,10 @@ export class PolicyWatch {
   }
 
   /** The valid policies, sorted by namespace and name. */
-  current(): remediate.NamedPolicy[] {
-    const out: remediate.NamedPolicy[] = [];
-    for (const obj of this.#informer.list()) {
-      const r = toNamedPolicy(obj);
-      if ("policy" in r) {
-        out.push(r.policy);
-        continue;
-      }
-      const version = `${r.name}@${String((obj.metadata as { resourceVersion?: string } | undefined)?.resourceVersion)}`;
-      if (!this.#reported.has(version)) {
-        if (this.#reported.size > 1000) this.#reported.clear();
-        this.#reported.add(version);
-        this.#opts.onInvalid({ policy: r.name, error: r.error });
-      }
-    }
-    return out.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  current(): readonly remediate.NamedPolicy[] {
+    this.#sorted ??= [...this.#valid.values()].sort(
+      (a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name),
+    );
+    return this.#sorted;
   }
 }
