@@ -29,7 +29,7 @@ import {
   strategicPatch,
   toJson,
 } from "./patch.js";
-import { blocked, type Ctx, type Proposal } from "./proposal.js";
+import { blocked, type Built, type Ctx, type Proposal } from "./proposal.js";
 import { MI, formatMemory, parseQuantity } from "./quantity.js";
 import type { Json, JsonPatchOp } from "./types.js";
 
@@ -74,6 +74,50 @@ function base(f: Finding, kind: Proposal["kind"], w: Workload | undefined, targe
 
 function watched(w: Workload) {
   return [{ ref: w.ref, desired: w.desired, availableBefore: w.available }];
+}
+
+/** What every template change is verified by: its finding gone and the workload available again. */
+function templateVerify(f: Finding, w: Workload, target: ObjectRef): Built["verify"] {
+  return { findingGone: f.id, workloads: watched(w), pods: [], terminatingIsEnough: false, watch: [target] };
+}
+
+/**
+ * A JSON-patch change of a workload's pod template: guarded by the generation it was planned on, annotated
+ * with the action, undone (when `backward` is given) only while it is still the last change.
+ */
+function templateChange(
+  ctx: Ctx,
+  f: Finding,
+  w: Workload,
+  target: ObjectRef,
+  o: {
+    readonly message: string;
+    readonly forward: readonly JsonPatchOp[];
+    readonly backward: readonly JsonPatchOp[] | undefined;
+    readonly signature?: string;
+  },
+): Built {
+  const ann = hasAnnotations(ctx, target, w.meta);
+  const { backward } = o;
+  return {
+    type: "built",
+    generation: gen(w),
+    message: o.message,
+    disruptive: true,
+    ...(o.signature !== undefined ? { signature: o.signature } : {}),
+    patches: (id) => [
+      jsonPatch(target, [
+        ...generationTest(w),
+        ...o.forward,
+        ...annotateOps(ann, { [ANNOTATION_ACTION]: id, [ANNOTATION_REASON]: o.message }),
+      ]),
+    ],
+    undo:
+      backward === undefined
+        ? undefined
+        : (id) => [jsonPatch(target, [...undoGuards(w, id), ...backward, ...undoneOps(id)])],
+    verify: templateVerify(f, w, target),
+  };
 }
 
 /** Finds a container in the template: its JSON pointer and spec. */
@@ -121,40 +165,15 @@ export function rollback(ctx: Ctx, f: Finding): Proposal | undefined {
     (change === undefined
       ? ""
       : `; undoes ${change.path}: ${change.before ?? "(none)"} → ${change.after ?? "(none)"}`);
-  const ann = hasAnnotations(ctx, target, w.meta);
   const current = toJson(getPath(ctx.raw?.(target), ["spec", "template"]));
   return {
     ...p,
-    result: {
-      type: "built",
-      generation: gen(w),
+    result: templateChange(ctx, f, w, target, {
       message,
-      disruptive: true,
-      patches: (id) => [
-        jsonPatch(target, [
-          ...generationTest(w),
-          { op: "replace", path: "/spec/template", value: restored },
-          ...annotateOps(ann, { [ANNOTATION_ACTION]: id, [ANNOTATION_REASON]: message }),
-        ]),
-      ],
-      undo:
-        current === undefined
-          ? undefined
-          : (id) => [
-              jsonPatch(target, [
-                ...undoGuards(w, id),
-                { op: "replace", path: "/spec/template", value: current },
-                ...undoneOps(id),
-              ]),
-            ],
-      verify: {
-        findingGone: f.id,
-        workloads: watched(w),
-        pods: [],
-        terminatingIsEnough: false,
-        watch: [target],
-      },
-    },
+      forward: [{ op: "replace", path: "/spec/template", value: restored }],
+      backward:
+        current === undefined ? undefined : [{ op: "replace", path: "/spec/template", value: current }],
+    }),
   };
 }
 
@@ -309,52 +328,33 @@ export function raiseMemory(ctx: Ctx, f: Finding): Proposal | undefined {
     (peak > 0 ? ` (observed peak ${formatMemory(peak)}` : " (at the limit when killed") +
     `, +${ctx.policy.memoryHeadroomPercent}% headroom, at least +100Mi)` +
     (bound === undefined ? "" : `, capped by ${bound.what}`);
-  const ann = hasAnnotations(ctx, target, w.meta);
   return {
     ...p,
-    result: {
-      type: "built",
-      generation: gen(w),
+    result: templateChange(ctx, f, w, target, {
       message,
-      disruptive: true,
       signature,
-      patches: (id) => [
-        jsonPatch(target, [
-          ...generationTest(w),
-          { op: "test", path: `${at.path}/name`, value: name },
-          { op: "test", path: `${res}/limits/memory`, value: limitStr },
-          { op: "replace", path: `${res}/limits/memory`, value: newLimitStr },
-          ...(changeReq
-            ? ([
-                { op: "test", path: `${res}/requests/memory`, value: reqStr },
-                { op: "replace", path: `${res}/requests/memory`, value: newReqStr },
-              ] as const)
-            : []),
-          ...annotateOps(ann, { [ANNOTATION_ACTION]: id, [ANNOTATION_REASON]: message }),
-        ]),
+      forward: [
+        { op: "test", path: `${at.path}/name`, value: name },
+        { op: "test", path: `${res}/limits/memory`, value: limitStr },
+        { op: "replace", path: `${res}/limits/memory`, value: newLimitStr },
+        ...(changeReq
+          ? ([
+              { op: "test", path: `${res}/requests/memory`, value: reqStr },
+              { op: "replace", path: `${res}/requests/memory`, value: newReqStr },
+            ] as const)
+          : []),
       ],
-      undo: (id) => [
-        jsonPatch(target, [
-          ...undoGuards(w, id),
-          { op: "test", path: `${res}/limits/memory`, value: newLimitStr },
-          { op: "replace", path: `${res}/limits/memory`, value: limitStr },
-          ...(changeReq
-            ? ([
-                { op: "test", path: `${res}/requests/memory`, value: newReqStr },
-                { op: "replace", path: `${res}/requests/memory`, value: reqStr },
-              ] as const)
-            : []),
-          ...undoneOps(id),
-        ]),
+      backward: [
+        { op: "test", path: `${res}/limits/memory`, value: newLimitStr },
+        { op: "replace", path: `${res}/limits/memory`, value: limitStr },
+        ...(changeReq
+          ? ([
+              { op: "test", path: `${res}/requests/memory`, value: newReqStr },
+              { op: "replace", path: `${res}/requests/memory`, value: reqStr },
+            ] as const)
+          : []),
       ],
-      verify: {
-        findingGone: f.id,
-        workloads: watched(w),
-        pods: [],
-        terminatingIsEnough: false,
-        watch: [target],
-      },
-    },
+    }),
   };
 }
 
@@ -452,7 +452,6 @@ export function startupProbe(ctx: Ctx, f: Finding): Proposal | undefined {
       ? `add a startupProbe to container ${name} (the liveness check, ${total}s budget: failureThreshold ${threshold} x periodSeconds ${probePeriod}; ${basis})`
       : `extend the startupProbe of container ${name} from ${oldBudget}s to ${total}s (failureThreshold ${oldThreshold} → ${threshold}; ${basis})`;
   const sp = `${at.path}/startupProbe`;
-  const ann = hasAnnotations(ctx, target, w.meta);
   const forward: JsonPatchOp[] =
     old === undefined
       ? [
@@ -480,28 +479,11 @@ export function startupProbe(ctx: Ctx, f: Finding): Proposal | undefined {
         ];
   return {
     ...p,
-    result: {
-      type: "built",
-      generation: gen(w),
+    result: templateChange(ctx, f, w, target, {
       message,
-      disruptive: true,
-      patches: (id) => [
-        jsonPatch(target, [
-          ...generationTest(w),
-          { op: "test", path: `${at.path}/name`, value: name },
-          ...forward,
-          ...annotateOps(ann, { [ANNOTATION_ACTION]: id, [ANNOTATION_REASON]: message }),
-        ]),
-      ],
-      undo: (id) => [jsonPatch(target, [...undoGuards(w, id), ...backward, ...undoneOps(id)])],
-      verify: {
-        findingGone: f.id,
-        workloads: watched(w),
-        pods: [],
-        terminatingIsEnough: false,
-        watch: [target],
-      },
-    },
+      forward: [{ op: "test", path: `${at.path}/name`, value: name }, ...forward],
+      backward,
+    }),
   };
 }
 
@@ -578,13 +560,7 @@ export function restart(ctx: Ctx, f: Finding): Proposal | undefined {
           spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": at } } } },
         }),
       ],
-      verify: {
-        findingGone: f.id,
-        workloads: watched(w),
-        pods: [],
-        terminatingIsEnough: false,
-        watch: [target],
-      },
+      verify: templateVerify(f, w, target),
     },
   };
 }
