@@ -12,6 +12,7 @@ export {
   RateConfig,
   SeasonalConfig,
   defaultAnomalyConfig,
+  defaultAnomalyThreshold,
 } from "./types.js";
 export type { Point } from "./types.js";
 export { type SeasonalState, seasonalInit, seasonalStep } from "./seasonal.js";

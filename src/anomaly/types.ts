@@ -119,3 +119,9 @@ export const AnomalyConfig = z.object({
 export type AnomalyConfig = z.output<typeof AnomalyConfig>;
 
 export const defaultAnomalyConfig: AnomalyConfig = AnomalyConfig.parse({});
+
+/**
+ * The combined score above which a point is an anomaly: the threshold `vigil bench anomaly` finds optimal for
+ * NAB's standard profile with `defaultAnomalyConfig` (pinned by a test on the corpus; update both together).
+ */
+export const defaultAnomalyThreshold = 0.5637;

@@ -23,11 +23,8 @@ import { type ObjectRef, parseQuantity } from "../model/index.js";
 export const ANOMALY_METRICS = ["cpu", "memory", "restarts"] as const;
 export type AnomalyMetric = (typeof ANOMALY_METRICS)[number];
 
-/**
- * The combined detector's threshold optimised for NAB's standard profile (docs/benchmarks.md: 0.5637 on the
- * whole corpus with the default configuration).
- */
-export const NAB_STANDARD_THRESHOLD = 0.5637;
+/** The combined detector's threshold optimised for NAB's standard profile (src/anomaly). */
+export const NAB_STANDARD_THRESHOLD = anomaly.defaultAnomalyThreshold;
 
 /** The smallest change from the baseline worth a signal, per metric, whatever the relative change. */
 export const MIN_ABSOLUTE_CHANGE: Readonly<Record<AnomalyMetric, number>> = {

@@ -3,7 +3,13 @@ import fc from "fast-check";
 import { SHARED_DATA } from "../../../../test/data.js";
 import { describe, expect, it } from "vitest";
 import { VigilError } from "../../../model/index.js";
-import { prepareCorpus, scoreDetector } from "../../../anomaly/index.js";
+import {
+  defaultAnomalyConfig,
+  defaultAnomalyThreshold,
+  prepareCorpus,
+  runNabBench,
+  scoreDetector,
+} from "../../../anomaly/index.js";
 import { parseNabCsv, readNabCorpus, resolveWindows } from "./anomaly.js";
 
 describe("parseNabCsv", () => {
@@ -68,6 +74,11 @@ describe.skipIf(!existsSync(`${nabDir}labels/combined_windows.json`))(
   () => {
     const series = existsSync(`${nabDir}labels/combined_windows.json`) ? readNabCorpus(nabDir) : [];
     const corpus = prepareCorpus(series.map((s) => ({ name: s.name, rows: s.v.length, windows: s.windows })));
+
+    it("the default threshold the operator uses is the one the bench finds optimal (standard profile)", () => {
+      const r = runNabBench(series, defaultAnomalyConfig);
+      expect(r.detectors.vigil.thresholds.standard).toBeCloseTo(defaultAnomalyThreshold, 4);
+    });
 
     it("has the published shape: 58 files, 365,558 rows, 116 windows, 6 files without windows", () => {
       expect(series.length).toBe(58);
