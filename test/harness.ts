@@ -11,6 +11,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { KubeConfig } from "@kubernetes/client-node";
+import { CRDS, crdManifest } from "../src/api/index.js";
+import { applyObjects, rawRequest } from "../src/kube/index.js";
 import * as sandbox from "../src/sandbox/index.js";
 
 const run = promisify(execFile);
@@ -98,4 +100,16 @@ export async function eventually<T>(
     }
     await sleep(500);
   }
+}
+
+/** Installs Vigil's CRDs on the sandbox and waits until the Incident resource is served. */
+export async function installVigilCrds(sb: TestSandbox): Promise<void> {
+  await applyObjects(
+    sb.kc,
+    CRDS.map((d) => crdManifest(d) as never),
+    { force: true },
+  );
+  await eventually("incident CRD", 30_000, async () =>
+    (await rawRequest(sb.kc, "GET", "/apis/vigil.dev/v1alpha1/incidents")).status === 200 ? true : undefined,
+  );
 }

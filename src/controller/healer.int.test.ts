@@ -3,8 +3,8 @@
 // Terminating on a dead node, clean-up of Evicted pods), and a DryRun request equals the later real one.
 import type { V1Container, V1Deployment, V1Node, V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startSandbox, type TestSandbox } from "../../test/harness.js";
-import { CRDS, crdManifest, HealingPolicySpec } from "../api/index.js";
+import { eventually, installVigilCrds, startSandbox, type TestSandbox } from "../../test/harness.js";
+import { HealingPolicySpec } from "../api/index.js";
 import * as health from "../health/index.js";
 import { applyObjects, rawRequest } from "../kube/index.js";
 import type * as remediate from "../remediate/index.js";
@@ -13,14 +13,7 @@ import { Healer, Observer, WatchSet, type HealEvent } from "./index.js";
 let sb: TestSandbox;
 beforeAll(async () => {
   sb = await startSandbox("healer", 3);
-  await applyObjects(
-    sb.kc,
-    CRDS.map((d) => crdManifest(d) as never),
-    { force: true },
-  );
-  await eventually("incident CRD", 30_000, async () =>
-    (await rawRequest(sb.kc, "GET", "/apis/vigil.dev/v1alpha1/incidents")).status === 200 ? true : undefined,
-  );
+  await installVigilCrds(sb);
 });
 afterAll(async () => {
   await sb.down();

@@ -8,9 +8,9 @@ import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import type { V1Deployment } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startSandbox, type TestSandbox } from "../../test/harness.js";
+import { eventually, installVigilCrds, startSandbox, type TestSandbox } from "../../test/harness.js";
 import { AlertingConfig } from "../alert/index.js";
-import { CRDS, crdManifest, HealingPolicySpec } from "../api/index.js";
+import { HealingPolicySpec } from "../api/index.js";
 import * as health from "../health/index.js";
 import { applyObjects, rawRequest } from "../kube/index.js";
 import { Healer, Notifications, Observer, WatchSet, type HealEvent } from "./index.js";
@@ -50,14 +50,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
   hookUrl = `http://127.0.0.1:${String((hook.address() as AddressInfo).port)}/hook`;
   sb = await startSandbox("notify", 2);
-  await applyObjects(
-    sb.kc,
-    CRDS.map((d) => crdManifest(d) as never),
-    { force: true },
-  );
-  await eventually("incident CRD", 30_000, async () =>
-    (await rawRequest(sb.kc, "GET", "/apis/vigil.dev/v1alpha1/incidents")).status === 200 ? true : undefined,
-  );
+  await installVigilCrds(sb);
 });
 afterAll(async () => {
   await sb.down();

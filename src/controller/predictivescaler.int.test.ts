@@ -14,12 +14,10 @@ import {
   AutoscalingV2Api,
   CoreV1Api,
   CustomObjectsApi,
-  type KubernetesObject,
   type V1Deployment,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, ROOT, startSandbox, type TestSandbox } from "../../test/harness.js";
-import { CRDS, crdManifest } from "../api/index.js";
+import { eventually, installVigilCrds, ROOT, startSandbox, type TestSandbox } from "../../test/harness.js";
 import { applyObjects } from "../kube/index.js";
 import { checkpointObject, TieredSeries } from "../metrics/index.js";
 
@@ -68,11 +66,7 @@ function seededHistory(spikeAt: number, now: number): TieredSeries {
 
 beforeAll(async () => {
   sb = await startSandbox("predict", 1);
-  await applyObjects(
-    sb.kc,
-    CRDS.map((d) => crdManifest(d) as KubernetesObject),
-    { force: true },
-  );
+  await installVigilCrds(sb);
   await sb.kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
 });
 

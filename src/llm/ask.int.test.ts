@@ -12,9 +12,8 @@ import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, ROOT, startSandbox, type TestSandbox } from "../../test/harness.js";
+import { eventually, installVigilCrds, ROOT, startSandbox, type TestSandbox } from "../../test/harness.js";
 import * as mcp from "../mcp/index.js";
-import { CRDS, crdManifest } from "../api/index.js";
 import { applyObjects, rawRequest } from "../kube/index.js";
 import { runAgent } from "./agent.js";
 import { createRedactor } from "./redact.js";
@@ -224,11 +223,7 @@ describe("the write path on a real cluster", () => {
     ).spec.template.spec.containers[0]?.image;
 
   it("a model's rollback is the planner's patch: refused without approval, applied and journaled with it", async () => {
-    await applyObjects(
-      sb.kc,
-      CRDS.map((d) => crdManifest(d) as never),
-      { force: true },
-    );
+    await installVigilCrds(sb);
     await sb.kubectl("create", "namespace", WNS);
     await applyObjects(
       sb.kc,
