@@ -119,7 +119,11 @@ export class Healer {
       const pending = inc.metadata.annotations?.[PENDING_ANNOTATION];
       if (pending !== undefined) {
         try {
+          const decided = new Set(
+            (inc.status?.actions ?? []).filter((a) => a.outcome !== "pending").map((a) => a.id),
+          );
           for (const a of JSON.parse(pending) as remediate.Action[]) {
+            if (decided.has(a.id)) continue;
             this.#pending.set(a.id, { action: a, incident: inc.metadata.name });
             this.#resume.push({ action: a, incident: inc.metadata.name });
             // The annotation is written before status.actions: a crash in between leaves no history entry,
@@ -422,7 +426,8 @@ export class Healer {
     );
     const inc = [...this.#open.values()].find((i) => i.metadata.name === p.incident);
     if (inc === undefined) return;
-    await this.#setPendingAnnotation(inc);
+    // The outcome first, then the journal entry goes: killed in between, the restarted operator finds the
+    // action still journaled but already decided (and skips it) instead of undecided and no longer journaled.
     await this.#updateStatus(inc, (st) => ({
       ...st,
       phase:
@@ -437,6 +442,7 @@ export class Healer {
         { time: now.toISOString(), kind, action: p.action.kind, message: message.slice(0, 4000) },
       ].slice(-200),
     }));
+    await this.#setPendingAnnotation(inc);
   }
 
   async #setPendingAnnotation(inc: IncidentObj): Promise<void> {
